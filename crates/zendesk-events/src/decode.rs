@@ -1,0 +1,279 @@
+//! Decoding one Zendesk ticket event: an EventBridge event (connector form, or a webhook as its
+//! `detail`) or a bare webhook, into a [`TicketEvent`].
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::DecodeError;
+use crate::event::{SourceFamily, TicketEvent};
+use crate::identity::EventIdentity;
+use crate::ids;
+use crate::kind::{EventType, DETAIL_TYPE_PREFIX, WEBHOOK_TICKET_PREFIX};
+use crate::timestamp::Timestamp;
+use crate::wire::{self, RawObject, WireComment, WireSequence, WireTicket};
+
+/// The top-level keys of either shape; which ones are present tells the shape apart.
+#[derive(Deserialize)]
+struct Top<'a> {
+    #[serde(rename = "detail-type", borrow, default)]
+    detail_type: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(rename = "type", borrow, default)]
+    webhook_type: Option<Cow<'a, str>>,
+}
+
+/// Decodes one event document (`$` is its root in error paths).
+pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
+    let top: Top<'_> = wire::parse(json, "$").map_err(|e| DecodeError {
+        reason: format!("not a JSON object: {}", e.reason),
+        ..e
+    })?;
+    if let Some(detail_type) = top.detail_type {
+        let detail = top
+            .detail
+            .ok_or_else(|| DecodeError::at("$.detail", "missing: an EventBridge event needs `detail`"))?;
+        if let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+            && !looks_like_webhook(detail)
+        {
+            return decode_connector(detail.get(), "$.detail", name);
+        }
+        if looks_like_webhook(detail) {
+            return decode_webhook(detail.get(), "$.detail");
+        }
+        return Err(DecodeError::at(
+            "$.detail-type",
+            format!("not a Zendesk ticket event: {detail_type:?} (expected \"Support Ticket: <Name>\")"),
+        ));
+    }
+    if top.webhook_type.is_some_and(|t| t.starts_with("zen:event-type:")) {
+        return decode_webhook(json, "$");
+    }
+    Err(DecodeError::at(
+        "$",
+        "not a Zendesk ticket event: expected an EventBridge event (`detail-type`) or a Zendesk webhook (`type: zen:event-type:ticket.*`)",
+    ))
+}
+
+fn looks_like_webhook(detail: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "type", borrow, default)]
+        webhook_type: Option<Cow<'a, str>>,
+    }
+    serde_json::from_str::<Probe<'_>>(detail.get())
+        .ok()
+        .and_then(|p| p.webhook_type)
+        .is_some_and(|t| t.starts_with("zen:event-type:"))
+}
+
+#[derive(Deserialize)]
+struct ConnectorDetail<'a> {
+    #[serde(borrow, default)]
+    ticket_event: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct ConnectorMeta {
+    occurred_at: Timestamp,
+    #[serde(rename = "ref", default)]
+    reference: Option<String>,
+    #[serde(default)]
+    sequence: Option<WireSequence>,
+    #[serde(default, deserialize_with = "ids::optional")]
+    actor_id: Option<u64>,
+    #[serde(default, deserialize_with = "ids::optional")]
+    account_id: Option<u64>,
+    /// Set by the webhook bridge: the webhook event id, so bridged events keep webhook identity.
+    #[serde(default)]
+    event_id: Option<String>,
+}
+
+fn decode_connector(detail: &str, base: &str, detail_type_name: &str) -> Result<TicketEvent, DecodeError> {
+    let parsed: ConnectorDetail<'_> = wire::parse(detail, base)?;
+    let te_path = format!("{base}.ticket_event");
+    let raw = parsed
+        .ticket_event
+        .ok_or_else(|| DecodeError::at(&te_path, "missing: a connector event needs `ticket_event`"))?;
+    let mut object: RawObject<'_> = wire::parse(raw.get(), &te_path)?;
+
+    let type_path = format!("{te_path}.type");
+    let name: Cow<'_, str> = match wire::take(&mut object, "type") {
+        Some(raw) => wire::parse(raw.get(), &type_path)?,
+        None => Cow::Borrowed(detail_type_name),
+    };
+    let event_type = EventType::from_connector_name(&name);
+
+    let meta_path = format!("{te_path}.meta");
+    let meta: ConnectorMeta = wire::parse_raw(
+        wire::take(&mut object, "meta").ok_or_else(|| DecodeError::at(&meta_path, "missing"))?,
+        &meta_path,
+    )?;
+    let ticket_path = format!("{te_path}.ticket");
+    let wire_ticket: WireTicket = wire::parse_raw(
+        wire::take(&mut object, "ticket").ok_or_else(|| DecodeError::at(&ticket_path, "missing"))?,
+        &ticket_path,
+    )?;
+    let ticket_id = wire_ticket
+        .id
+        .ok_or_else(|| DecodeError::at(format!("{ticket_path}.id"), "missing"))?;
+
+    let mut event = base_event(SourceFamily::Connector, event_type, meta.occurred_at, wire_ticket.into_ticket(ticket_id));
+    event.actor_id = meta.actor_id;
+    event.account_id = meta.account_id;
+    event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
+    fill_changes(&mut event, &mut object, &te_path)?;
+    if let Some(raw) = wire::take(&mut object, "comment") {
+        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, &format!("{te_path}.comment"))?.into_parts();
+        event.comment = Some(comment);
+        event.attachment = attachment;
+    }
+    if let Some(raw) = wire::take(&mut object, "attachment") {
+        event.attachment = Some(wire::parse_raw::<wire::WireAttachment>(raw, &format!("{te_path}.attachment"))?.into());
+    }
+    if let Some(raw) = wire::take(&mut object, "custom_field") {
+        event.custom_field = Some(wire::parse_raw(raw, &format!("{te_path}.custom_field"))?);
+    }
+    event.extra = wire::into_extra(object, &te_path)?;
+
+    let type_name = event.event_type.name();
+    event.identity = match (&meta.event_id, &event.sequence, &meta.reference) {
+        (Some(webhook_id), _, _) => {
+            event.webhook_id = Some(webhook_id.clone());
+            EventIdentity::webhook(webhook_id)
+        }
+        (None, Some(seq), _) if seq.position.is_some() => {
+            EventIdentity::connector(&seq.id, seq.position.unwrap_or_default(), &type_name, ticket_id)
+        }
+        (None, _, Some(reference)) => EventIdentity::connector_by_ref(
+            reference,
+            &event.occurred_at.to_rfc3339_nanos(),
+            &type_name,
+            ticket_id,
+        ),
+        _ => {
+            return Err(DecodeError::at(
+                format!("{meta_path}.sequence"),
+                "missing `sequence.id`/`sequence.position` (and no `ref`): the event has no stable identity",
+            ));
+        }
+    };
+    Ok(event)
+}
+
+#[derive(Deserialize)]
+struct WireWebhook<'a> {
+    #[serde(default, deserialize_with = "ids::optional")]
+    account_id: Option<u64>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    subject: Option<Cow<'a, str>>,
+    time: Timestamp,
+    #[serde(rename = "type", borrow)]
+    webhook_type: Cow<'a, str>,
+    #[serde(borrow)]
+    detail: &'a RawValue,
+    #[serde(borrow, default)]
+    event: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct WebhookMeta {
+    #[serde(default)]
+    sequence: Option<WireSequence>,
+}
+
+fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
+    let hook: WireWebhook<'_> = wire::parse(json, base)?;
+    let suffix = hook.webhook_type.strip_prefix(WEBHOOK_TICKET_PREFIX).ok_or_else(|| {
+        DecodeError::at(
+            format!("{base}.type"),
+            format!("not a ticket event: {:?} (expected zen:event-type:ticket.*)", hook.webhook_type),
+        )
+    })?;
+    if hook.id.trim().is_empty() {
+        return Err(DecodeError::at(format!("{base}.id"), "empty: the webhook event id is the event's identity"));
+    }
+    let detail_path = format!("{base}.detail");
+    let wire_ticket: WireTicket = wire::parse(hook.detail.get(), &detail_path)?;
+    let ticket_id = match wire_ticket.id {
+        Some(id) => id,
+        None => subject_ticket_id(hook.subject.as_deref())
+            .ok_or_else(|| DecodeError::at(format!("{detail_path}.id"), "missing, and `subject` is not zen:ticket:<id>"))?,
+    };
+    let actor_id = wire_ticket.actor_id;
+    let mut event = base_event(
+        SourceFamily::Webhook,
+        EventType::from_webhook_suffix(suffix),
+        hook.time,
+        wire_ticket.into_ticket(ticket_id),
+    );
+    event.actor_id = actor_id;
+    event.account_id = hook.account_id;
+    event.webhook_id = Some(hook.id.clone().into_owned());
+    event.identity = EventIdentity::webhook(&hook.id);
+
+    let event_path = format!("{base}.event");
+    let mut object: RawObject<'_> = match hook.event {
+        Some(raw) => wire::parse(raw.get(), &event_path)?,
+        None => RawObject::new(),
+    };
+    if let Some(raw) = wire::take(&mut object, "meta") {
+        let meta: WebhookMeta = wire::parse_raw(raw, &format!("{event_path}.meta"))?;
+        event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
+    }
+    fill_changes(&mut event, &mut object, &event_path)?;
+    if let Some(raw) = wire::take(&mut object, "comment") {
+        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, &format!("{event_path}.comment"))?.into_parts();
+        event.comment = Some(comment);
+        event.attachment = attachment;
+    }
+    if let Some(raw) = wire::take(&mut object, "custom_field") {
+        event.custom_field = Some(wire::parse_raw(raw, &format!("{event_path}.custom_field"))?);
+    }
+    event.extra = wire::into_extra(object, &event_path)?;
+    Ok(event)
+}
+
+fn subject_ticket_id(subject: Option<&str>) -> Option<u64> {
+    subject?.strip_prefix("zen:ticket:")?.parse().ok()
+}
+
+fn fill_changes(event: &mut TicketEvent, object: &mut RawObject<'_>, base: &str) -> Result<(), DecodeError> {
+    let kind = event.event_type.change_value();
+    if let Some(raw) = object.remove(&wire::Key(Cow::Borrowed("previous"))) {
+        event.previous = Some(wire::change_value(raw, kind, &format!("{base}.previous"))?);
+    }
+    if let Some(raw) = object.remove(&wire::Key(Cow::Borrowed("current"))) {
+        event.current = Some(wire::change_value(raw, kind, &format!("{base}.current"))?);
+    }
+    Ok(())
+}
+
+fn base_event(
+    family: SourceFamily,
+    event_type: EventType,
+    occurred_at: Timestamp,
+    ticket: crate::event::Ticket,
+) -> TicketEvent {
+    TicketEvent {
+        family,
+        event_type,
+        occurred_at,
+        actor_id: None,
+        account_id: None,
+        sequence: None,
+        webhook_id: None,
+        ticket,
+        previous: None,
+        current: None,
+        comment: None,
+        attachment: None,
+        custom_field: None,
+        extra: Default::default(),
+        identity: EventIdentity::from_parts(&[]),
+    }
+}

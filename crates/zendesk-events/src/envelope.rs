@@ -1,0 +1,227 @@
+//! The Lambda envelopes a ticket event arrives in: SNS (`Records[].Sns.Message`), SQS
+//! (`Records[].body`, raw EventBridge JSON or an SNS notification) and direct EventBridge.
+//! Records are opened one at a time from the borrowed payload, so a 10,000-record batch is never
+//! copied whole and one bad record is reported as that record.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::decode::decode_event;
+use crate::error::DecodeError;
+use crate::event::TicketEvent;
+use crate::wire;
+
+/// How the function was invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeKind {
+    /// An SQS event source mapping: answer with `batchItemFailures`.
+    Sqs,
+    /// An SNS subscription (asynchronous): fail the invocation to get a retry.
+    Sns,
+    /// A direct EventBridge target (asynchronous), or a bare event from a local invoke.
+    EventBridge,
+}
+
+impl EnvelopeKind {
+    /// Lowercase label for logs and metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sqs => "sqs",
+            Self::Sns => "sns",
+            Self::EventBridge => "eventbridge",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Top<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<Vec<&'a RawValue>>,
+}
+
+/// A parsed invocation payload: its kind and its records, not yet decoded.
+#[derive(Debug)]
+pub struct Envelope<'a> {
+    kind: EnvelopeKind,
+    records: Vec<&'a RawValue>,
+    whole: &'a str,
+}
+
+impl<'a> Envelope<'a> {
+    /// Tells the envelope apart by shape. Fails only when the payload is not a JSON object.
+    pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
+        let top: Top<'a> = wire::parse(payload, "$").map_err(|e| DecodeError {
+            reason: format!("the invocation payload is not an SNS, SQS or EventBridge event: {}", e.reason),
+            ..e
+        })?;
+        match top.records {
+            Some(records) => {
+                let kind = records.first().map_or(EnvelopeKind::Sqs, |r| record_kind(r));
+                Ok(Self { kind, records, whole: payload })
+            }
+            None => Ok(Self { kind: EnvelopeKind::EventBridge, records: Vec::new(), whole: payload }),
+        }
+    }
+
+    /// The invocation kind.
+    pub fn kind(&self) -> EnvelopeKind {
+        self.kind
+    }
+
+    /// Number of input records (1 for a direct EventBridge invocation).
+    pub fn len(&self) -> usize {
+        match self.kind {
+            EnvelopeKind::EventBridge => 1,
+            _ => self.records.len(),
+        }
+    }
+
+    /// True when there is nothing to process.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Opens record `index` (its id and the event document inside it).
+    pub fn record(&self, index: usize) -> InputRecord<'a> {
+        match self.kind {
+            EnvelopeKind::EventBridge => InputRecord::direct(self.whole),
+            _ => InputRecord::open(index, self.records[index]),
+        }
+    }
+
+    /// Opens every record in order.
+    pub fn records(&self) -> impl Iterator<Item = InputRecord<'a>> + '_ {
+        (0..self.len()).map(|i| self.record(i))
+    }
+}
+
+fn record_kind(raw: &RawValue) -> EnvelopeKind {
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "EventSource", borrow, default)]
+        sns_source: Option<Cow<'a, str>>,
+        #[serde(rename = "Sns", borrow, default)]
+        sns: Option<&'a RawValue>,
+    }
+    match serde_json::from_str::<Probe<'_>>(raw.get()) {
+        Ok(p) if p.sns.is_some() || p.sns_source.as_deref() == Some("aws:sns") => EnvelopeKind::Sns,
+        _ => EnvelopeKind::Sqs,
+    }
+}
+
+#[derive(Deserialize)]
+struct RawRecord<'a> {
+    #[serde(rename = "messageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    body: Option<Cow<'a, str>>,
+    #[serde(rename = "Sns", borrow, default)]
+    sns: Option<SnsPart<'a>>,
+}
+
+#[derive(Deserialize)]
+struct SnsPart<'a> {
+    #[serde(rename = "MessageId", borrow, default)]
+    message_id: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct SnsNotification<'a> {
+    #[serde(rename = "Type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "Message", borrow, default)]
+    message: Option<Cow<'a, str>>,
+}
+
+/// One input record: its platform id (for `batchItemFailures` and error messages), where its
+/// event document sits, and the document itself (or why it could not be found).
+#[derive(Debug)]
+pub struct InputRecord<'a> {
+    /// Position in `Records` (0 for a direct invocation).
+    pub index: usize,
+    /// SQS `messageId`, SNS `MessageId`, or EventBridge `id`; `None` when the record has none.
+    pub id: Option<String>,
+    /// JSON path of the event document, e.g. `$.Records[3].body`.
+    pub path: String,
+    document: Result<Cow<'a, str>, DecodeError>,
+}
+
+impl<'a> InputRecord<'a> {
+    fn direct(whole: &'a str) -> Self {
+        #[derive(Deserialize)]
+        struct Id<'b> {
+            #[serde(borrow, default)]
+            id: Option<Cow<'b, str>>,
+        }
+        let id = serde_json::from_str::<Id<'_>>(whole).ok().and_then(|i| i.id).map(Cow::into_owned);
+        Self { index: 0, id, path: "$".to_owned(), document: Ok(Cow::Borrowed(whole)) }
+    }
+
+    fn open(index: usize, raw: &'a RawValue) -> Self {
+        let base = format!("$.Records[{index}]");
+        let record: RawRecord<'a> = match wire::parse(raw.get(), &base) {
+            Ok(r) => r,
+            Err(e) => return Self { index, id: None, path: base, document: Err(e) },
+        };
+        if let Some(sns) = record.sns {
+            let path = format!("{base}.Sns.Message");
+            let id = sns.message_id.map(Cow::into_owned);
+            let document = sns.message.ok_or_else(|| DecodeError::at(&path, "missing"));
+            return Self { index, id, path, document };
+        }
+        let id = record.message_id.map(Cow::into_owned);
+        let path = format!("{base}.body");
+        let Some(body) = record.body else {
+            let document = Err(DecodeError::at(&base, "neither an SQS record (`body`) nor an SNS record (`Sns.Message`)"));
+            return Self { index, id, path: base, document };
+        };
+        match sns_notification_message(&body) {
+            Some(Ok(message)) => Self { index, id, path: format!("{path} → $.Message"), document: Ok(message) },
+            Some(Err(e)) => Self { index, id, path: path.clone(), document: Err(e.within(&path)) },
+            None => Self { index, id, path, document: Ok(body) },
+        }
+    }
+
+    /// The event document, as text.
+    pub fn document(&self) -> Result<&str, &DecodeError> {
+        self.document.as_deref()
+    }
+
+    /// Decodes the event; errors carry this record's path.
+    pub fn decode(&self) -> Result<TicketEvent, DecodeError> {
+        match &self.document {
+            Ok(doc) => decode_event(doc).map_err(|e| e.within(&self.path)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// "record 3 (id abc)" for error messages.
+    pub fn label(&self) -> String {
+        match &self.id {
+            Some(id) => format!("record {} ({id})", self.index),
+            None => format!("record {}", self.index),
+        }
+    }
+}
+
+/// An SQS body delivered without raw message delivery is an SNS notification whose `Message`
+/// holds the event; returns it, or `None` when the body is the event itself.
+fn sns_notification_message(body: &Cow<'_, str>) -> Option<Result<Cow<'static, str>, DecodeError>> {
+    // Cheap test first: a raw EventBridge event never has a top-level "Type":"Notification".
+    if !body.contains("\"Notification\"") {
+        return None;
+    }
+    let note: SnsNotification<'_> = serde_json::from_str(body).ok()?;
+    if note.kind.as_deref() != Some("Notification") {
+        return None;
+    }
+    Some(
+        note.message
+            .map(|m| Cow::Owned(m.into_owned()))
+            .ok_or_else(|| DecodeError::at("$.Message", "missing in the SNS notification")),
+    )
+}

@@ -1,0 +1,21 @@
+//! The Zendesk ticket event model: both families (the retired EventBridge connector and
+//! `zen:event-type:ticket.*` webhooks) decoded into one [`TicketEvent`], the Lambda envelopes
+//! they arrive in, and each event's stable identity.
+
+mod decode;
+pub mod envelope;
+mod error;
+mod event;
+mod identity;
+pub mod ids;
+pub mod kind;
+mod timestamp;
+mod wire;
+
+pub use decode::decode_event;
+pub use envelope::{Envelope, EnvelopeKind, InputRecord};
+pub use error::DecodeError;
+pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};
+pub use identity::EventIdentity;
+pub use kind::{ChangeValue, EventSpec, EventType, EVENT_TYPES};
+pub use timestamp::Timestamp;
