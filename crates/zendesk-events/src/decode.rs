@@ -27,9 +27,9 @@ struct Top<'a> {
 
 /// Decodes one event document (`$` is its root in error paths).
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
-    let top: Top<'_> = wire::parse(json, "$").map_err(|e| DecodeError {
-        reason: format!("not a JSON object: {}", e.reason),
-        ..e
+    let top: Top<'_> = wire::parse(json, "$").map_err(|e| match e.reason.starts_with("invalid JSON") {
+        true => e,
+        false => DecodeError::at("$", "expected a JSON object"),
     })?;
     if let Some(detail_type) = top.detail_type {
         let detail = top

@@ -52,9 +52,8 @@ pub struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     /// Tells the envelope apart by shape. Fails only when the payload is not a JSON object.
     pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
-        let top: Top<'a> = wire::parse(payload, "$").map_err(|e| DecodeError {
-            reason: format!("the invocation payload is not an SNS, SQS or EventBridge event: {}", e.reason),
-            ..e
+        let top: Top<'a> = wire::parse(payload, "$").map_err(|e| {
+            DecodeError::at(e.path, format!("not an SNS, SQS or EventBridge event: {}", e.reason))
         })?;
         match top.records {
             Some(records) => {
@@ -194,6 +193,7 @@ impl<'a> InputRecord<'a> {
     /// Decodes the event; errors carry this record's path.
     pub fn decode(&self) -> Result<TicketEvent, DecodeError> {
         match &self.document {
+            Ok(doc) if self.path == "$" => decode_event(doc),
             Ok(doc) => decode_event(doc).map_err(|e| e.within(&self.path)),
             Err(e) => Err(e.clone()),
         }

@@ -34,7 +34,14 @@ impl DecodeError {
         } else {
             format!("{base}.{inner}")
         };
-        Self::at(path, strip_position(&err.into_inner().to_string()))
+        let inner = err.into_inner();
+        let message = strip_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                Self::at(path, format!("invalid JSON: {message}"))
+            }
+            _ => Self::at(path, message),
+        }
     }
 }
 

@@ -1,0 +1,95 @@
+//! Every sample under `events/` decodes (or fails) as expected; decoded forms are snapshotted.
+
+use std::path::{Path, PathBuf};
+
+use zendesk_events::{decode_event, Envelope, EventType, SourceFamily, EVENT_TYPES};
+
+fn events_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
+}
+
+fn samples(folder: &str) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn every_connector_sample_decodes_to_a_known_type() {
+    let all = samples("connector");
+    assert_eq!(all.len(), 30);
+    for (name, json) in all {
+        let event = decode_event(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(event.event_type.is_known(), "{name}");
+        assert_eq!(event.family, SourceFamily::Connector);
+        insta::assert_json_snapshot!(format!("connector__{name}"), event);
+    }
+}
+
+#[test]
+fn every_webhook_sample_decodes_to_a_known_type() {
+    let all = samples("webhook");
+    assert_eq!(all.len(), 33);
+    for (name, json) in all {
+        let event = decode_event(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(event.event_type.is_known(), "{name}");
+        assert_eq!(event.family, SourceFamily::Webhook);
+        insta::assert_json_snapshot!(format!("webhook__{name}"), event);
+    }
+}
+
+#[test]
+fn every_table_type_has_samples_in_its_families() {
+    let connector: Vec<_> = samples("connector").into_iter().map(|(_, j)| decode_event(&j).unwrap().event_type).collect();
+    let webhook: Vec<_> = samples("webhook").into_iter().map(|(_, j)| decode_event(&j).unwrap().event_type).collect();
+    for spec in EVENT_TYPES {
+        let t = EventType::Known(spec);
+        assert_eq!(connector.contains(&t), spec.in_connector, "{}", spec.name);
+        assert_eq!(webhook.contains(&t), spec.webhook_suffix.is_some(), "{}", spec.name);
+    }
+}
+
+#[test]
+fn a_webhook_on_the_bus_decodes_like_the_bare_webhook() {
+    let on_bus = std::fs::read_to_string(events_dir().join("webhook-on-bus/ticket.comment_added.json")).unwrap();
+    let bare = std::fs::read_to_string(events_dir().join("webhook/ticket.comment_added.json")).unwrap();
+    assert_eq!(decode_event(&on_bus).unwrap(), decode_event(&bare).unwrap());
+}
+
+#[test]
+fn wrapped_samples_unwrap_to_their_events() {
+    for (name, json) in samples("wrapped") {
+        let envelope = Envelope::parse(&json).unwrap();
+        let decoded: Vec<_> = envelope
+            .records()
+            .map(|r| {
+                let event = r.decode().unwrap_or_else(|e| panic!("{name}: {e}"));
+                (r.id.clone().expect("records carry ids"), event.event_type.name())
+            })
+            .collect();
+        insta::assert_json_snapshot!(format!("wrapped__{name}"), (envelope.kind().label(), decoded));
+    }
+}
+
+#[test]
+fn malformed_samples_fail_with_a_path_and_a_reason() {
+    let mut report = Vec::new();
+    for (name, json) in samples("malformed") {
+        let envelope = Envelope::parse(&json).unwrap();
+        for record in envelope.records() {
+            let outcome = match record.decode() {
+                Ok(e) => format!("ok: {}", e.event_type),
+                Err(e) => format!("error at {}: {}", e.path, e.reason),
+            };
+            report.push(format!("{name} {}: {outcome}", record.label()));
+        }
+    }
+    insta::assert_snapshot!(report.join("\n"));
+}

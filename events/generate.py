@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Writes the sample payloads under events/ (run from anywhere; output is deterministic).
+
+Every connector and webhook ticket event type, one webhook as the `detail` of an EventBridge
+event, the Lambda envelopes (SNS, SQS raw and SNS-wrapped) and malformed inputs. Values are
+illustrative; structures follow shared/reference/zendesk-events.md.
+"""
+import copy
+import hashlib
+import json
+import pathlib
+import uuid
+
+ROOT = pathlib.Path(__file__).resolve().parent
+
+TICKET = {
+    "id": 48213, "created_at": "2025-03-10T14:22:05Z", "updated_at": "2025-03-10T15:01:11Z",
+    "type": "question", "priority": "normal", "status": "open", "requester_id": 900000000101,
+    "submitter_id": 900000000101, "assignee_id": 900000000202, "organization_id": 360000000777,
+    "group_id": 360000000555, "brand_id": 360000000111, "form_id": 360000000333,
+    "external_id": None, "tags": ["billing"], "via": {"channel": "web"},
+}
+
+# connector name -> extra keys of ticket_event (A.3; undocumented ones get plausible shapes)
+CONNECTOR = {
+    "Agent Assignment Changed": {"previous": 900000000203, "current": 900000000202},
+    "Attachment Linked to Comment": {"attachment": {"id": 31000000000900, "content_url": "https://example.zendesk.com/attachments/token/abc/?name=invoice.pdf", "content_type": "application/pdf", "filename": "invoice.pdf", "is_public": True, "comment_id": 31000000000501}},
+    "Attachment Redacted from Comment": {"attachment": {"id": 31000000000900, "comment_id": 31000000000501}},
+    "Brand Changed": {"previous": 360000000110, "current": 360000000111},
+    "Comment Created": {"comment": {"id": 31000000000501, "body": "I was charged twice this month.", "is_public": True, "author": {"id": 900000000101, "name": "Ada Example", "is_staff": False}}},
+    "Comment Made Private": {"comment": {"id": 31000000000501}},
+    "Comment Redacted": {"comment": {"id": 31000000000501}},
+    "Custom Field Changed": {"custom_field": {"id": 360000001234, "title": "Plan", "field_type": "tagger"}, "previous": "plan_basic", "current": "plan_pro"},
+    "Description Changed": {"previous": "I was charged twice.", "current": "I was charged twice this month."},
+    "Email CCs Changed": {"previous": [], "current": [900000000404]},
+    "External ID Changed": {"previous": None, "current": "order-5521"},
+    "Followers Changed": {"previous": [], "current": [900000000203]},
+    "Form Changed": {"previous": 360000000332, "current": 360000000333},
+    "Group Assignment Changed": {"previous": 360000000554, "current": 360000000555},
+    "Organization Changed": {"previous": None, "current": 360000000777},
+    "Priority Changed": {"previous": "normal", "current": "high"},
+    "Problem Link Changed": {"previous": None, "current": 48100},
+    "Requester Changed": {"previous": 900000000100, "current": 900000000101},
+    "Status Changed": {"previous": "new", "current": "open"},
+    "Subject Changed": {"previous": "Charge", "current": "Double charge"},
+    "Submitter Changed": {"previous": 900000000100, "current": 900000000101},
+    "Tags Changed": {"previous": ["billing"], "current": ["billing", "refund"]},
+    "Task Due At Changed": {"previous": None, "current": "2025-03-14T12:00:00Z"},
+    "Ticket Created": {},
+    "Ticket Marked as Spam": {},
+    "Ticket Merged": {},
+    "Ticket Permanently Deleted": {},
+    "Ticket Soft Deleted": {},
+    "Ticket Type Changed": {"previous": "question", "current": "incident"},
+    "Ticket Undeleted": {},
+}
+
+UPPER = {"type", "priority", "status"}
+
+
+def slug(name):
+    return name.lower().replace(" ", "-")
+
+
+def seq_id(name):
+    return hashlib.md5(name.encode()).hexdigest().upper()
+
+
+def connector_event(name, extra, position=1):
+    ticket = copy.deepcopy(TICKET)
+    if name == "Comment Created":
+        ticket["status"] = "new"
+    event = {"meta": {"version": "1.0", "occurred_at": "2025-03-10T15:01:11.204331907Z", "ref": "14-702219931",
+                      "sequence": {"id": seq_id(name), "position": position, "total": 3}, "actor_id": 900000000202},
+             "type": name, **copy.deepcopy(extra), "ticket": ticket}
+    return {"version": "0", "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "eb:" + name)),
+            "detail-type": f"Support Ticket: {name}", "source": "aws.partner/zendesk.com/7654321/default",
+            "account": "210987654321", "time": "2025-03-10T15:01:12Z", "region": "eu-west-1",
+            "resources": ["Support Ticket"], "detail": {"ticket_event": event}}
+
+
+WEBHOOK_DETAIL = {
+    "actor_id": "900000000202", "assignee_id": "900000000202", "brand_id": "360000000111",
+    "created_at": "2026-03-10T14:22:05Z", "custom_status": "360000000901",
+    "description": "I was charged twice this month.", "external_id": None, "form_id": "360000000333",
+    "group_id": "360000000555", "id": "48213", "is_public": True, "organization_id": "360000000777",
+    "priority": "NORMAL", "requester_id": "900000000101", "status": "OPEN", "subject": "Double charge",
+    "submitter_id": "900000000101", "tags": ["billing"], "type": "QUESTION",
+    "updated_at": "2026-03-10T15:01:11Z", "via": {"channel": "web"},
+}
+
+# webhook suffix -> `event` object (B.4)
+WEBHOOK = {
+    "agent_assignment_changed": {"previous": "900000000203", "current": "900000000202"},
+    "attachment_linked_to_comment": {"comment": {"id": "31000000000777", "attachment": {"id": "31000000000900", "content_type": "application/pdf", "content_url": "https://example.zendesk.com/attachments/token/abc/?name=invoice.pdf", "filename": "invoice.pdf", "is_public": True}}},
+    "attachment_redacted_from_comment": {"comment": {"id": "31000000000777", "attachment": {"id": "31000000000900"}}},
+    "brand_changed": {"previous": "360000000110", "current": "360000000111"},
+    "comment_added": {"comment": {"id": "31000000000777", "body": "Refund issued.", "html_body": "<div><p>Refund issued.</p></div>", "is_public": True, "author": {"id": "900000000202", "is_staff": True, "name": "Sam Agent"}}},
+    "comment_made_private": {"comment": {"id": "31000000000777"}},
+    "comment_redacted": {"comment": {"id": "31000000000777"}},
+    "created": {},
+    "custom_field_changed": {"custom_field": {"id": "360000001234", "title": "Plan", "type": "tagger"}, "current": {"value": "plan_pro"}, "previous": {"value": "plan_basic"}},
+    "custom_status_changed": {"previous": "360000000900", "current": "360000000901"},
+    "description_changed": {"previous": "I was charged twice.", "current": "I was charged twice this month."},
+    "email_ccs_changed": {"users_added": ["900000000404"], "users_removed": []},
+    "external_id_changed": {"previous": None, "current": "order-5521"},
+    "followers_changed": {"users_added": ["900000000203"], "users_removed": []},
+    "form_changed": {"previous": "360000000332", "current": "360000000333"},
+    "group_assignment_changed": {"previous": "360000000554", "current": "360000000555"},
+    "marked_as_spam": {},
+    "merged": {"target_ticket_id": "48100"},
+    "organization_changed": {"previous": None, "current": "360000000777"},
+    "permanently_deleted": {},
+    "priority_changed": {"previous": "NORMAL", "current": "HIGH"},
+    "problem_link_changed": {"previous": None, "current": "48100"},
+    "requester_changed": {"previous": "900000000100", "current": "900000000101"},
+    "soft_deleted": {},
+    "status_changed": {"previous": "NEW", "current": "OPEN"},
+    "subject_changed": {"previous": "Charge", "current": "Double charge"},
+    "submitter_changed": {"previous": "900000000100", "current": "900000000101"},
+    "tags_changed": {"tags_added": ["refund"], "tags_removed": []},
+    "task_due_at_changed": {"previous": None, "current": "2026-03-14T12:00:00Z"},
+    "type_changed": {"previous": "QUESTION", "current": "INCIDENT"},
+    "sla_policy_changed": {"previous": None, "current": {"id": "360000005555", "title": "Gold"}},
+    "schedule_changed": {"previous": None, "current": {"id": "360000006666", "name": "EU hours"}},
+    "ola_policy_changed": {"previous": None, "current": {"id": "360000007777", "title": "Tier 2"}},
+}
+
+
+def webhook_event(suffix, event, position=2):
+    detail = copy.deepcopy(WEBHOOK_DETAIL)
+    if suffix == "status_changed":
+        detail["tags"] = None
+    body = {"meta": {"sequence": {"id": seq_id(suffix), "position": position}}, **copy.deepcopy(event)}
+    if suffix == "created":
+        body = {}
+    return {"account_id": 4410022, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, "wh:" + suffix)),
+            "subject": "zen:ticket:48213", "time": "2026-03-10T15:01:11.204331907Z",
+            "type": f"zen:event-type:ticket.{suffix}", "zendesk_event_version": "2022-11-06",
+            "detail": detail, "event": body}
+
+
+def eventbridge(detail_type, source, detail, event_id):
+    return {"version": "0", "id": event_id, "detail-type": detail_type, "source": source,
+            "account": "210987654321", "time": "2026-03-10T15:01:12Z", "region": "eu-west-1",
+            "resources": [], "detail": detail}
+
+
+def sns_record(message, n):
+    return {"EventSource": "aws:sns", "EventVersion": "1.0",
+            "EventSubscriptionArn": "arn:aws:sns:eu-west-1:210987654321:ticketbridge-mixpanel:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55",
+            "Sns": {"Type": "Notification", "MessageId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sns:{n}")),
+                    "TopicArn": "arn:aws:sns:eu-west-1:210987654321:ticketbridge-mixpanel", "Subject": None,
+                    "Message": json.dumps(message, separators=(",", ":")), "Timestamp": "2026-03-10T15:01:12.538Z",
+                    "SignatureVersion": "1", "Signature": "EXAMPLE", "SigningCertUrl": "EXAMPLE",
+                    "UnsubscribeUrl": "EXAMPLE", "MessageAttributes": {}}}
+
+
+def sns_notification(message, n):
+    record = sns_record(message, n)["Sns"]
+    return json.dumps(record, separators=(",", ":"))
+
+
+def sqs_record(body, n):
+    return {"messageId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sqs:{n}")), "receiptHandle": f"AQEB{n}",
+            "body": body, "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1773155272538",
+                                         "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1773155272540"},
+            "messageAttributes": {}, "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+            "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:210987654321:ticketbridge-mixpanel",
+            "awsRegion": "eu-west-1"}
+
+
+def write(rel, obj, raw=False):
+    path = ROOT / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(obj if raw else json.dumps(obj, indent=2) + "\n")
+
+
+def main():
+    connector = {name: connector_event(name, extra) for name, extra in CONNECTOR.items()}
+    for name, ev in connector.items():
+        write(f"connector/{slug(name)}.json", ev)
+    webhooks = {suffix: webhook_event(suffix, ev) for suffix, ev in WEBHOOK.items()}
+    for suffix, ev in webhooks.items():
+        write(f"webhook/ticket.{suffix}.json", ev)
+
+    on_bus = eventbridge("zen:event-type:ticket.comment_added", "ticketbridge.zendesk",
+                         webhooks["comment_added"], "0b7c2e55-9f4e-4a51-8c7e-77a1c40a3f10")
+    write("webhook-on-bus/ticket.comment_added.json", on_bus)
+
+    write("wrapped/sns-connector-status-changed.json", {"Records": [sns_record(connector["Status Changed"], 1)]})
+    write("wrapped/sns-webhook-comment-added.json", {"Records": [sns_record(webhooks["comment_added"], 2)]})
+    raw = [connector["Ticket Created"], connector["Comment Created"], webhooks["priority_changed"]]
+    write("wrapped/sqs-raw.json", {"Records": [sqs_record(json.dumps(e, separators=(",", ":")), 10 + i) for i, e in enumerate(raw)]})
+    wrapped = [connector["Agent Assignment Changed"], on_bus]
+    write("wrapped/sqs-sns-notification.json", {"Records": [sqs_record(sns_notification(e, 20 + i), 20 + i) for i, e in enumerate(wrapped)]})
+
+    bad_id = copy.deepcopy(connector["Status Changed"])
+    bad_id["detail"]["ticket_event"]["ticket"]["id"] = "forty-two"
+    write("malformed/connector-bad-ticket-id.json", bad_id)
+    no_time = copy.deepcopy(webhooks["status_changed"])
+    del no_time["time"]
+    write("malformed/webhook-missing-time.json", no_time)
+    write("malformed/not-a-zendesk-event.json", {"hello": "world"})
+    user_event = eventbridge("Support User: User Created", "aws.partner/zendesk.com/7654321/default",
+                             {"user_event": {"type": "User Created"}}, "d1f0a7c2-0000-4000-8000-000000000001")
+    write("malformed/not-a-ticket-event.json", user_event)
+    mixed = [sqs_record(json.dumps(connector["Ticket Created"], separators=(",", ":")), 30),
+             sqs_record("this is not JSON", 31),
+             sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
+    write("malformed/sqs-with-bad-records.json", {"Records": mixed})
+
+
+if __name__ == "__main__":
+    main()
