@@ -1,1 +1,19 @@
-//! delivery
+//! What every sink shares: batches bounded by count and bytes, typed verdicts, backoff with full
+//! jitter bounded by the Lambda deadline, per-record acknowledgement, the Lambda answer, and
+//! telemetry (a summary line and EMF metrics per invocation).
+
+mod answer;
+mod batch;
+mod ledger;
+mod retry;
+mod send;
+mod telemetry;
+mod verdict;
+
+pub use answer::{answer, InvocationError};
+pub use batch::{json_array, BatchLimits, Batcher, Item, RecordId};
+pub use ledger::{Failure, Ledger, Outcome};
+pub use retry::{Deadline, RetryPolicy};
+pub use send::{Delivery, Destination};
+pub use telemetry::{EndpointStats, Telemetry};
+pub use verdict::Verdict;
