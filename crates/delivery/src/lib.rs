@@ -7,6 +7,7 @@ mod batch;
 mod ledger;
 mod retry;
 mod send;
+mod settings;
 mod telemetry;
 mod verdict;
 
@@ -15,5 +16,6 @@ pub use batch::{json_array, BatchLimits, Batcher, Item, RecordId};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 pub use send::{Delivery, Destination};
+pub use settings::{ConfigError, Settings};
 pub use telemetry::{EndpointStats, Telemetry};
 pub use verdict::Verdict;

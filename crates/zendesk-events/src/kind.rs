@@ -116,7 +116,7 @@ impl EventType {
     pub fn parse(text: &str) -> Self {
         let text = text.trim();
         let text = text.strip_prefix(DETAIL_TYPE_PREFIX).unwrap_or(text);
-        if let Some(suffix) = text.strip_prefix(WEBHOOK_TICKET_PREFIX) {
+        if let Some(suffix) = text.strip_prefix(WEBHOOK_TICKET_PREFIX).or_else(|| text.strip_prefix("ticket.")) {
             return Self::from_webhook_suffix(suffix);
         }
         if let Some(spec) = EVENT_TYPES.iter().find(|s| s.name.eq_ignore_ascii_case(text)) {
@@ -219,6 +219,7 @@ mod tests {
             "comment created",
             "comment_added",
             "zen:event-type:ticket.comment_added",
+            "ticket.comment_added",
             "Support Ticket: Comment Created",
         ] {
             assert_eq!(EventType::parse(text), comment, "{text}");

@@ -1,0 +1,244 @@
+//! Mixpanel settings from the environment, typed and validated once at init.
+
+use delivery::{BatchLimits, ConfigError, RetryPolicy, Settings};
+use zendesk_events::EventType;
+
+/// Mixpanel's hard cap on events (and profile updates) per request.
+pub const MAX_BATCH_ITEMS: usize = 2000;
+/// Conservative uncompressed body cap that satisfies both statements of Mixpanel's limit.
+pub const DEFAULT_BATCH_BYTES: usize = 2 * 1024 * 1024;
+/// Mixpanel's documented uncompressed body cap.
+pub const MAX_BATCH_BYTES: usize = 10 * 1024 * 1024;
+
+/// How `/import` requests authenticate.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ImportAuth {
+    /// A service account (preferred): Basic `username:secret`, plus `project_id` in the query.
+    ServiceAccount {
+        /// `MIXPANEL_SERVICE_ACCOUNT_USERNAME`.
+        username: String,
+        /// `MIXPANEL_SERVICE_ACCOUNT_SECRET`.
+        secret: String,
+        /// `MIXPANEL_PROJECT_ID`.
+        project_id: String,
+    },
+    /// The project token as Basic user with an empty password.
+    ProjectToken(String),
+    /// `DRY_RUN` without credentials: nothing is sent, so nothing is needed.
+    None,
+}
+
+impl std::fmt::Debug for ImportAuth {
+    // Never print secrets, even in debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ServiceAccount { username, project_id, .. } => {
+                write!(f, "ServiceAccount {{ username: {username:?}, project_id: {project_id:?}, secret: <redacted> }}")
+            }
+            Self::ProjectToken(_) => f.write_str("ProjectToken(<redacted>)"),
+            Self::None => f.write_str("None"),
+        }
+    }
+}
+
+/// Which profile an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DistinctId {
+    /// The ticket id (default).
+    Ticket,
+    /// The requester's user id.
+    Requester,
+}
+
+/// What leaves Zendesk, and on which profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingConfig {
+    /// `MIXPANEL_DISTINCT_ID`.
+    pub distinct_id: DistinctId,
+    /// `INCLUDE_COMMENT_BODY`: comment bodies and ticket descriptions (personal data).
+    pub include_comment_body: bool,
+    /// `INCLUDE_SUBJECT`: ticket subjects (personal data).
+    pub include_subject: bool,
+    /// `ZENDESK_EVENT_TYPES`: allow-list of Zendesk event types; `None` = all.
+    pub event_types: Option<Vec<EventType>>,
+    /// `MIXPANEL_PROFILES`: `$set` the ticket's state on its profile.
+    pub profiles: bool,
+}
+
+impl Default for MappingConfig {
+    fn default() -> Self {
+        Self { distinct_id: DistinctId::Ticket, include_comment_body: false, include_subject: false, event_types: None, profiles: true }
+    }
+}
+
+/// Everything the Mixpanel sink needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MixpanelConfig {
+    /// Base URL: from `MIXPANEL_REGION`, or `MIXPANEL_API_URL`.
+    pub api_url: String,
+    /// `/import` credentials.
+    pub auth: ImportAuth,
+    /// `MIXPANEL_PROJECT_TOKEN`: `/engage` carries it in every update.
+    pub project_token: Option<String>,
+    /// The mapping.
+    pub mapping: MappingConfig,
+    /// `/import` batch limits (`MIXPANEL_BATCH_MAX_EVENTS`, `MIXPANEL_BATCH_MAX_BYTES`).
+    pub import_limits: BatchLimits,
+    /// `/engage` batch limits (same variables; Mixpanel's caps are the same).
+    pub engage_limits: BatchLimits,
+    /// Retry settings shared by all sinks.
+    pub retry: RetryPolicy,
+    /// `DRY_RUN`: print requests instead of sending them.
+    pub dry_run: bool,
+}
+
+impl MixpanelConfig {
+    /// Reads and validates every setting; the error names the first bad variable.
+    pub fn from_settings(s: &Settings<'_>) -> Result<Self, ConfigError> {
+        let dry_run = s.flag("DRY_RUN", false)?;
+        let api_url = match s.get("MIXPANEL_API_URL") {
+            Some(url) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::new("MIXPANEL_API_URL", format!("expected an http(s) URL, got {url:?}")));
+                }
+                url.trim_end_matches('/').to_owned()
+            }
+            None => match s.get("MIXPANEL_REGION").map(|r| r.to_ascii_lowercase()).as_deref() {
+                None | Some("us") => "https://api.mixpanel.com".to_owned(),
+                Some("eu") => "https://api-eu.mixpanel.com".to_owned(),
+                Some("in") => "https://api-in.mixpanel.com".to_owned(),
+                Some(other) => {
+                    return Err(ConfigError::new("MIXPANEL_REGION", format!("expected us, eu or in, got {other:?}")));
+                }
+            },
+        };
+        let project_token = s.get("MIXPANEL_PROJECT_TOKEN");
+        let auth = match s.get("MIXPANEL_SERVICE_ACCOUNT_USERNAME") {
+            Some(username) => ImportAuth::ServiceAccount {
+                username,
+                secret: s.required("MIXPANEL_SERVICE_ACCOUNT_SECRET")?,
+                project_id: s.required("MIXPANEL_PROJECT_ID")?,
+            },
+            None => match (&project_token, dry_run) {
+                (Some(token), _) => ImportAuth::ProjectToken(token.clone()),
+                (None, true) => ImportAuth::None,
+                (None, false) => {
+                    return Err(ConfigError::new(
+                        "MIXPANEL_PROJECT_TOKEN",
+                        "is required unless a service account is set (MIXPANEL_SERVICE_ACCOUNT_USERNAME, MIXPANEL_SERVICE_ACCOUNT_SECRET, MIXPANEL_PROJECT_ID)",
+                    ));
+                }
+            },
+        };
+        let distinct_id = match s.get("MIXPANEL_DISTINCT_ID").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("ticket") => DistinctId::Ticket,
+            Some("requester") => DistinctId::Requester,
+            Some(other) => {
+                return Err(ConfigError::new("MIXPANEL_DISTINCT_ID", format!("expected ticket or requester, got {other:?}")));
+            }
+        };
+        let profiles = s.flag("MIXPANEL_PROFILES", true)?;
+        if profiles && project_token.is_none() && !dry_run {
+            return Err(ConfigError::new(
+                "MIXPANEL_PROJECT_TOKEN",
+                "is required for profile updates (/engage carries the token); set it, or MIXPANEL_PROFILES=false",
+            ));
+        }
+        let mapping = MappingConfig {
+            distinct_id,
+            include_comment_body: s.flag("INCLUDE_COMMENT_BODY", false)?,
+            include_subject: s.flag("INCLUDE_SUBJECT", false)?,
+            event_types: s.get("ZENDESK_EVENT_TYPES").map(|v| parse_event_types(&v)).transpose()?,
+            profiles,
+        };
+        let limits = BatchLimits {
+            max_items: s.number("MIXPANEL_BATCH_MAX_EVENTS", MAX_BATCH_ITEMS, 1..=MAX_BATCH_ITEMS)?,
+            max_bytes: s.number("MIXPANEL_BATCH_MAX_BYTES", DEFAULT_BATCH_BYTES, 1024..=MAX_BATCH_BYTES)?,
+        };
+        Ok(Self {
+            api_url,
+            auth,
+            project_token,
+            mapping,
+            import_limits: limits,
+            engage_limits: limits,
+            retry: s.retry_policy()?,
+            dry_run,
+        })
+    }
+}
+
+/// Parses `ZENDESK_EVENT_TYPES`: names in any family's spelling, comma-separated. An unknown
+/// name is an error, because a typo would silently drop every event of the intended type.
+fn parse_event_types(text: &str) -> Result<Vec<EventType>, ConfigError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|name| match EventType::parse(name) {
+            known @ EventType::Known(_) => Ok(known),
+            _ => Err(ConfigError::new(
+                "ZENDESK_EVENT_TYPES",
+                format!("unknown Zendesk event type {name:?} (use names like \"Status Changed\" or \"ticket.status_changed\")"),
+            )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<MixpanelConfig, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        MixpanelConfig::from_settings(&Settings::from_fn(move |k| map.get(k).cloned()))
+    }
+
+    #[test]
+    fn regions_pick_their_hosts() {
+        for (region, host) in [("us", "https://api.mixpanel.com"), ("EU", "https://api-eu.mixpanel.com"), ("in", "https://api-in.mixpanel.com")] {
+            let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", region)]).unwrap();
+            assert_eq!(c.api_url, host);
+        }
+        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_API_URL", "http://127.0.0.1:9/")]).unwrap();
+        assert_eq!(c.api_url, "http://127.0.0.1:9");
+        assert_eq!(config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", "mars")]).unwrap_err().variable, "MIXPANEL_REGION");
+    }
+
+    #[test]
+    fn service_account_needs_all_three_parts() {
+        let err = config(&[("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa"), ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s")]).unwrap_err();
+        assert_eq!(err.variable, "MIXPANEL_PROJECT_ID");
+        let c = config(&[
+            ("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa"),
+            ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s3cr3t"),
+            ("MIXPANEL_PROJECT_ID", "42"),
+            ("MIXPANEL_PROFILES", "false"),
+        ])
+        .unwrap();
+        assert!(matches!(c.auth, ImportAuth::ServiceAccount { .. }));
+        assert!(!format!("{c:?}").contains("s3cr3t"), "Debug never shows secrets");
+    }
+
+    #[test]
+    fn credentials_are_required_except_in_dry_run() {
+        assert_eq!(config(&[]).unwrap_err().variable, "MIXPANEL_PROJECT_TOKEN");
+        assert_eq!(config(&[("DRY_RUN", "true")]).unwrap().auth, ImportAuth::None);
+    }
+
+    #[test]
+    fn event_type_allow_list_accepts_both_spellings_and_refuses_typos() {
+        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("ZENDESK_EVENT_TYPES", "Ticket Created, ticket.comment_added")]).unwrap();
+        assert_eq!(c.mapping.event_types.unwrap().len(), 2);
+        let err = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("ZENDESK_EVENT_TYPES", "Status Chnaged")]).unwrap_err();
+        assert_eq!(err.variable, "ZENDESK_EVENT_TYPES");
+        assert!(err.reason.contains("Status Chnaged"));
+    }
+
+    #[test]
+    fn batch_limits_respect_mixpanel_caps() {
+        assert_eq!(config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_BATCH_MAX_EVENTS", "2001")]).unwrap_err().variable, "MIXPANEL_BATCH_MAX_EVENTS");
+        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_BATCH_MAX_BYTES", "4096")]).unwrap();
+        assert_eq!(c.import_limits, BatchLimits { max_items: 2000, max_bytes: 4096 });
+    }
+}
