@@ -1,0 +1,111 @@
+//! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
+//! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
+
+use std::time::{Duration, Instant};
+
+use delivery::{answer, Batcher, Delivery, Deadline, Failure, InvocationError, Item, RecordId};
+use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
+use serde_json::Value;
+use zendesk_events::{Envelope, TicketEvent};
+
+/// Time kept back from the Lambda deadline to answer and log.
+pub const ANSWER_RESERVE: Duration = Duration::from_millis(500);
+/// CloudWatch namespace of the EMF metrics.
+pub const METRICS_NAMESPACE: &str = "ticketbridge";
+const FUNCTION: &str = "mixpanel-sink";
+
+/// Everything built once per container.
+pub struct Sink {
+    config: MixpanelConfig,
+    mapper: Mapper,
+    client: MixpanelClient,
+}
+
+impl Sink {
+    /// A sink sending through `client`.
+    pub fn new(config: MixpanelConfig, client: MixpanelClient) -> Self {
+        Self { mapper: Mapper::new(config.mapping.clone()), config, client }
+    }
+
+    /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
+    /// line and EMF metrics, and returns Lambda's answer.
+    pub async fn handle(&self, payload: &str, budget: Duration) -> Result<Value, InvocationError> {
+        let started = Instant::now();
+        let envelope = Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
+        let deadline = Deadline::after(budget.saturating_sub(ANSWER_RESERVE));
+        let mut delivery = Delivery::new(self.config.retry, deadline, envelope.len());
+        self.process(&envelope, &mut delivery).await;
+
+        let result = answer(envelope.kind(), &delivery.ledger, delivery.halted());
+        delivery.telemetry.count_outcomes(&delivery.ledger);
+        let summary = delivery.telemetry.summary(FUNCTION, envelope.kind().label(), started.elapsed());
+        eprintln!("{summary}");
+        eprintln!("{}", delivery.telemetry.emf(METRICS_NAMESPACE, FUNCTION));
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "invocation failed");
+        }
+        result
+    }
+
+    async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
+        let import = self.client.import();
+        let mut events = Batcher::new(self.config.import_limits);
+        let mut profiles = ProfileBook::default();
+        for record in envelope.records() {
+            let id = record.index as RecordId;
+            delivery.ledger.set_id(id, record.id.clone());
+            let event = match record.decode() {
+                Ok(event) => event,
+                Err(e) => {
+                    tracing::warn!(record = %record.label(), error = %e, "bad input");
+                    delivery.ledger.fail(id, Failure::BadInput(e.to_string()));
+                    continue;
+                }
+            };
+            for item in self.map(&event, id, delivery, &mut profiles) {
+                if let Some(batch) = events.push(item) {
+                    delivery.send(&import, batch).await;
+                }
+            }
+        }
+        delivery.send(&import, events.take()).await;
+        if !profiles.is_empty() {
+            self.send_profiles(profiles, delivery).await;
+        }
+    }
+
+    /// The `/import` items of one event; notes its profile state; settles skips and failures.
+    fn map(&self, event: &TicketEvent, id: RecordId, delivery: &mut Delivery, profiles: &mut ProfileBook) -> Vec<Item> {
+        if !self.mapper.allows(event) {
+            delivery.ledger.skip(id, format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type));
+            return Vec::new();
+        }
+        let encoded = match self.mapper.events(event) {
+            Ok(encoded) => encoded,
+            Err(e) => {
+                tracing::warn!(record = id, error = %e, "cannot map");
+                delivery.ledger.fail(id, Failure::BadInput(e.to_string()));
+                return Vec::new();
+            }
+        };
+        if self.config.mapping.profiles {
+            // events() succeeded, so the distinct id exists.
+            if let Ok(distinct_id) = self.mapper.distinct_id(event) {
+                profiles.add(distinct_id, event, self.mapper.profile_state(event), id);
+            }
+        }
+        encoded.into_iter().map(|bytes| Item::new(bytes, id)).collect()
+    }
+
+    async fn send_profiles(&self, profiles: ProfileBook, delivery: &mut Delivery) {
+        let engage = self.client.engage();
+        let token = self.config.project_token.as_deref().unwrap_or("DRY_RUN_NO_TOKEN");
+        let mut batcher = Batcher::new(self.config.engage_limits);
+        for item in profiles.into_items(token) {
+            if let Some(batch) = batcher.push(item) {
+                delivery.send(&engage, batch).await;
+            }
+        }
+        delivery.send(&engage, batcher.take()).await;
+    }
+}
