@@ -1,0 +1,60 @@
+# ticketbridge: every entry point a developer or CI needs. `make demo` and `make test` work on a
+# fresh machine with only the Rust toolchain; `make package` installs cargo-lambda itself.
+
+CARGO ?= cargo
+VENV := .venv
+CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
+
+.PHONY: all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
+
+all: test
+
+## demo: build, then run mixpanel-sink over events/ in DRY_RUN under a local Lambda Runtime API
+demo: build
+	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink events
+
+## test: formatting, clippy -D warnings, and every test (unit, snapshots, wiremock, end to end)
+test: fmt-check clippy build unit
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+lint: fmt-check clippy
+
+# The end-to-end tests run the real binaries, so they are built first.
+build:
+	$(CARGO) build --workspace --bins --locked
+
+unit:
+	$(CARGO) test --workspace --locked
+
+## bench: criterion benchmarks, then init time and peak memory of the real binary
+bench:
+	$(CARGO) bench -p mixpanel-sink --bench pipeline
+	$(MAKE) bench-lambda
+
+bench-lambda:
+	$(CARGO) build --release --locked -p mixpanel-sink
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- target/release/mixpanel-sink
+
+## package: Lambda zips for provided.al2023 on arm64 and x86_64 (target/lambda/*)
+package: tools
+	rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink
+
+tools: $(CARGO_LAMBDA)
+
+$(CARGO_LAMBDA):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet cargo-lambda
+
+mapping-table:
+	@$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- mapping-table
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV)

@@ -1,0 +1,156 @@
+//! `ticketbridge demo`: the Mixpanel sink over every sample under `events/`, in DRY_RUN, with
+//! each printed request checked against what Mixpanel's `/import` and `/engage` require.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::emulator::{Outcome, RuntimeApi};
+use crate::function::FunctionProcess;
+
+/// What the demo saw.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    /// Sample files invoked.
+    pub files: usize,
+    /// `/import` events printed.
+    pub events: usize,
+    /// `/engage` updates printed.
+    pub profile_updates: usize,
+    /// Invocations that answered with an error (the malformed samples should).
+    pub errors: Vec<String>,
+    /// Printed requests that Mixpanel would refuse.
+    pub invalid: Vec<String>,
+}
+
+/// Every `*.json` below `dir`, sorted.
+pub fn sample_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn import_checks_catch_what_strict_mode_refuses() {
+        let good = json!({"event": "Ticket Created", "properties": {"time": 1741618871204i64, "distinct_id": "48213", "$insert_id": "5432b26f80a12899dad4083c87183700", "ip": 0}});
+        assert_eq!(check_import(&good), None);
+        for (pointer, value) in [("/properties/time", json!(null)), ("/properties/distinct_id", json!("")), ("/properties/$insert_id", json!("has space")), ("/properties/$insert_id", json!("x".repeat(37))), ("/event", json!(""))] {
+            let mut bad = good.clone();
+            *bad.pointer_mut(pointer).unwrap() = value;
+            assert!(check_import(&bad).is_some(), "{pointer}");
+        }
+    }
+}
+
+/// Runs the demo, printing as it goes.
+pub async fn run(function: &Path, events: &Path, env: &[(String, String)]) -> Result<DemoReport, String> {
+    let api = RuntimeApi::start().await.map_err(|e| format!("cannot start the Runtime API emulator: {e}"))?;
+    let mut env = env.to_vec();
+    env.push(("DRY_RUN".into(), "true".into()));
+    let mut process = FunctionProcess::spawn(function, &api, &env)
+        .map_err(|e| format!("cannot start {}: {e} (build it first: cargo build -p mixpanel-sink)", function.display()))?;
+    let mut report = DemoReport::default();
+    for file in sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))? {
+        let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        println!("\n▶ {}", file.display());
+        let outcome = api.invoke(payload, Duration::from_secs(30)).await;
+        if process.has_exited() {
+            let stderr = process.take_stderr().join("\n");
+            return Err(format!("{} exited during the demo:\n{stderr}", function.display()));
+        }
+        // The requests were written before the answer; give the pipe reader a moment.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        report.files += 1;
+        for line in process.take_stdout() {
+            print_request(&line, &file, &mut report);
+        }
+        match outcome {
+            Some(Outcome::Response(answer)) => println!("  ✔ answer {answer}"),
+            Some(Outcome::Error { error_type, error_message }) => {
+                println!("  ✘ {error_type}: {error_message}");
+                report.errors.push(file.display().to_string());
+            }
+            None => return Err(format!("{}: the function did not answer", file.display())),
+        }
+        process.take_stderr();
+    }
+    process.stop().await;
+    Ok(report)
+}
+
+fn print_request(line: &str, file: &Path, report: &mut DemoReport) {
+    let Ok(request) = serde_json::from_str::<Value>(line) else {
+        println!("  {line}");
+        return;
+    };
+    let url = request["url"].as_str().unwrap_or_default();
+    let body = request["body"].as_array().cloned().unwrap_or_default();
+    let endpoint = if url.contains("/engage") { "/engage" } else { "/import" };
+    println!("  POST {url}  ({} {})", body.len(), if endpoint == "/import" { "events" } else { "profile updates" });
+    println!("{}", indent(&serde_json::to_string_pretty(&request["body"]).unwrap_or_default()));
+    for (n, item) in body.iter().enumerate() {
+        let problem = if endpoint == "/import" { report.events += 1; check_import(item) } else { report.profile_updates += 1; check_engage(item) };
+        if let Some(problem) = problem {
+            report.invalid.push(format!("{} {endpoint}[{n}]: {problem}", file.display()));
+        }
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// What `/import?strict=1` requires of one event; `None` when it is valid.
+pub fn check_import(event: &Value) -> Option<String> {
+    let props = &event["properties"];
+    if !event["event"].as_str().is_some_and(|n| !n.is_empty() && n.len() <= 255) {
+        return Some("`event` must be a non-empty name".into());
+    }
+    let Some(time) = props["time"].as_i64() else {
+        return Some("`properties.time` must be an integer".into());
+    };
+    if !(31_536_000_000..=4_102_444_800_000).contains(&time) {
+        return Some(format!("`properties.time` {time} is not milliseconds in Mixpanel's accepted range"));
+    }
+    if !props["distinct_id"].as_str().is_some_and(|d| !d.is_empty()) {
+        return Some("`properties.distinct_id` must be a non-empty string".into());
+    }
+    let insert_id = props["$insert_id"].as_str().unwrap_or_default();
+    if insert_id.is_empty() || insert_id.len() > 36 || !insert_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Some(format!("`$insert_id` {insert_id:?} must be 1–36 characters of [A-Za-z0-9-]"));
+    }
+    if props["ip"] != 0 {
+        return Some("`ip` must be 0".into());
+    }
+    None
+}
+
+/// What `/engage` requires of one update; `None` when it is valid.
+pub fn check_engage(update: &Value) -> Option<String> {
+    for key in ["$token", "$distinct_id"] {
+        if !update[key].as_str().is_some_and(|v| !v.is_empty()) {
+            return Some(format!("`{key}` must be a non-empty string"));
+        }
+    }
+    if !update["$set"].is_object() {
+        return Some("`$set` must be an object".into());
+    }
+    None
+}
