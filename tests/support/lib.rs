@@ -1,1 +1,141 @@
-//! e2e support
+//! End-to-end support: where the built binaries are, and a mock Mixpanel that stores what it
+//! accepts and deduplicates it the way Mixpanel counts (event, distinct_id, time, `$insert_id`).
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The target directory holding the built binaries (`TICKETBRIDGE_BIN_DIR` overrides).
+pub fn bin_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("TICKETBRIDGE_BIN_DIR") {
+        return PathBuf::from(dir);
+    }
+    // target/<profile>/deps/<test-binary> → target/<profile>
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps").to_path_buf()
+}
+
+/// Path of a built binary; panics with the command that builds it.
+pub fn binary(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build -p {name}` first (`make test` does)", path.display());
+    path
+}
+
+/// Path of a sample under `events/`.
+pub fn sample(rel: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events").join(rel);
+    std::fs::read_to_string(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+}
+
+#[derive(Default)]
+struct Store {
+    /// Every event received in an accepted request, duplicates included.
+    received: Vec<Value>,
+    /// Profiles after applying every accepted `$set`.
+    profiles: BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Statuses to answer with before accepting again (fault injection), per endpoint.
+    import_faults: VecDeque<u16>,
+    requests: usize,
+}
+
+/// A mock Mixpanel `/import` and `/engage`.
+pub struct MockMixpanel {
+    server: MockServer,
+    store: Arc<Mutex<Store>>,
+}
+
+struct Import(Arc<Mutex<Store>>);
+
+impl Respond for Import {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut store = self.0.lock().unwrap();
+        store.requests += 1;
+        if let Some(status) = store.import_faults.pop_front() {
+            return ResponseTemplate::new(status).set_body_json(json!({"code": status, "error": "injected fault"}));
+        }
+        let mut text = String::new();
+        if flate2::read::GzDecoder::new(&request.body[..]).read_to_string(&mut text).is_err() {
+            return ResponseTemplate::new(400).set_body_json(json!({"code": 400, "error": "body is not gzip"}));
+        }
+        let events: Vec<Value> = match serde_json::from_str(&text) {
+            Ok(e) => e,
+            Err(e) => return ResponseTemplate::new(400).set_body_json(json!({"code": 400, "error": e.to_string()})),
+        };
+        let n = events.len();
+        store.received.extend(events);
+        ResponseTemplate::new(200).set_body_json(json!({"code": 200, "num_records_imported": n, "status": "OK"}))
+    }
+}
+
+struct Engage(Arc<Mutex<Store>>);
+
+impl Respond for Engage {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let updates: Vec<Value> = match serde_json::from_slice(&request.body) {
+            Ok(u) => u,
+            Err(e) => return ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": e.to_string()})),
+        };
+        let mut store = self.0.lock().unwrap();
+        for update in updates {
+            let id = update["$distinct_id"].as_str().unwrap_or_default().to_owned();
+            if let Some(set) = update["$set"].as_object() {
+                store.profiles.entry(id).or_default().extend(set.clone());
+            }
+        }
+        ResponseTemplate::new(200).set_body_json(json!({"status": 1, "error": null}))
+    }
+}
+
+impl MockMixpanel {
+    /// Starts the mock on a loopback port.
+    pub async fn start() -> Self {
+        let server = MockServer::start().await;
+        let store = Arc::new(Mutex::new(Store::default()));
+        Mock::given(method("POST")).and(path("/import")).respond_with(Import(store.clone())).mount(&server).await;
+        Mock::given(method("POST")).and(path("/engage")).respond_with(Engage(store.clone())).mount(&server).await;
+        Self { server, store }
+    }
+
+    /// Base URL for `MIXPANEL_API_URL`.
+    pub fn url(&self) -> String {
+        self.server.uri()
+    }
+
+    /// Answers the next `/import` requests with these statuses.
+    pub fn inject_import_faults(&self, statuses: &[u16]) {
+        self.store.lock().unwrap().import_faults.extend(statuses);
+    }
+
+    /// Every accepted event, duplicates included.
+    pub fn received(&self) -> Vec<Value> {
+        self.store.lock().unwrap().received.clone()
+    }
+
+    /// `/import` requests seen, faults included.
+    pub fn import_requests(&self) -> usize {
+        self.store.lock().unwrap().requests
+    }
+
+    /// What Mixpanel holds after dedup: one event per (event, distinct_id, time, `$insert_id`).
+    pub fn deduplicated(&self) -> Vec<Value> {
+        let mut seen = HashSet::new();
+        self.received()
+            .into_iter()
+            .filter(|e| {
+                let p = &e["properties"];
+                seen.insert((e["event"].to_string(), p["distinct_id"].to_string(), p["time"].to_string(), p["$insert_id"].to_string()))
+            })
+            .collect()
+    }
+
+    /// A profile's properties.
+    pub fn profile(&self, distinct_id: &str) -> Option<serde_json::Map<String, Value>> {
+        self.store.lock().unwrap().profiles.get(distinct_id).cloned()
+    }
+}
