@@ -1,1 +1,109 @@
-fn main() {}
+//! Measures the real function binary the way Lambda runs it:
+//! - init: process start → first request for work, over 20 cold starts;
+//! - peak RSS (VmHWM) while handling one 10,000-record SQS batch, against a local mock Mixpanel.
+//!
+//! Usage: `lambda-bench target/release/mixpanel-sink` (`make bench-lambda`).
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_e2e::{sample, MockMixpanel};
+
+const COLD_STARTS: usize = 20;
+const BATCH: usize = 10_000;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let binary = std::env::args().nth(1).unwrap_or_else(|| "target/release/mixpanel-sink".into());
+    let binary = std::path::PathBuf::from(binary);
+    let mixpanel = MockMixpanel::start().await;
+    let env: Vec<(String, String)> = vec![
+        ("MIXPANEL_API_URL".into(), mixpanel.url()),
+        ("MIXPANEL_PROJECT_TOKEN".into(), "bench-token".into()),
+    ];
+
+    let mut inits = Vec::with_capacity(COLD_STARTS);
+    for _ in 0..COLD_STARTS {
+        let api = RuntimeApi::start().await.expect("emulator");
+        let started = Instant::now();
+        let process = FunctionProcess::spawn(&binary, &api, &env).expect("spawn");
+        while api.first_poll().is_none() {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+            assert!(started.elapsed() < Duration::from_secs(10), "no first poll: {:?}", process.take_stderr());
+        }
+        inits.push(api.first_poll().unwrap() - started);
+        process.stop().await;
+    }
+    inits.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "init (process start → first /next), {COLD_STARTS} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+        ms(inits[COLD_STARTS / 2]),
+        ms(inits[COLD_STARTS * 9 / 10]),
+        ms(inits[COLD_STARTS - 1])
+    );
+
+    let payload = sqs_batch(BATCH);
+    let api = RuntimeApi::start().await.expect("emulator");
+    let process = FunctionProcess::spawn(&binary, &api, &env).expect("spawn");
+    let pid = process.id().expect("pid");
+    let started = Instant::now();
+    let outcome = api.invoke(payload.clone(), Duration::from_secs(120)).await;
+    let took = started.elapsed();
+    let hwm = peak_rss_kib(pid);
+    match outcome {
+        Some(Outcome::Response(answer)) if answer["batchItemFailures"].as_array().is_some_and(Vec::is_empty) => {}
+        other => panic!("the batch was not fully delivered: {other:?}\n{:?}", process.take_stderr()),
+    }
+    process.stop().await;
+    println!(
+        "{BATCH}-record SQS batch ({:.1} MB payload): peak RSS {:.1} MB, handled in {:.0} ms ({:.0} records/s end to end), {} events in Mixpanel",
+        payload.len() as f64 / 1e6,
+        hwm as f64 / 1024.0,
+        ms(took),
+        BATCH as f64 / took.as_secs_f64(),
+        mixpanel.deduplicated().len()
+    );
+}
+
+/// 10,000 raw-delivery SQS records cycling through every sample type, each a distinct event.
+fn sqs_batch(n: usize) -> String {
+    let mut templates = Vec::new();
+    for folder in ["connector", "webhook"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events").join(folder);
+        let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for f in files {
+            let rel = format!("{folder}/{}", f.file_name().unwrap().to_string_lossy());
+            templates.push(serde_json::from_str::<Value>(&sample(&rel)).unwrap());
+        }
+    }
+    let records: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut event = templates[i % templates.len()].clone();
+            let ticket = 100_000 + i as u64;
+            if let Some(te) = event.pointer_mut("/detail/ticket_event") {
+                te["ticket"]["id"] = ticket.into();
+            } else {
+                event["id"] = format!("00000000-0000-4000-8000-{i:012}").into();
+                event["detail"]["id"] = ticket.to_string().into();
+            }
+            json!({"messageId": format!("m{i}"), "receiptHandle": "AQEB", "eventSource": "aws:sqs",
+                   "eventSourceARN": "arn:aws:sqs:eu-west-1:210987654321:ticketbridge-mixpanel",
+                   "awsRegion": "eu-west-1", "attributes": {"ApproximateReceiveCount": "1"},
+                   "body": event.to_string()})
+        })
+        .collect();
+    json!({ "Records": records }).to_string()
+}
+
+/// VmHWM of a live process, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
+}

@@ -138,4 +138,7 @@ async fn a_missing_setting_fails_init_naming_the_variable() {
     let stderr = process.take_stderr().join("\n");
     assert!(stderr.contains("MIXPANEL_PROJECT_TOKEN"), "{stderr}");
     assert!(api.first_poll().is_none(), "it never asked for work");
+    let reported = api.init_error().expect("reported through /runtime/init/error");
+    assert_eq!(reported["errorType"], "Runtime.ConfigurationError");
+    assert!(reported["errorMessage"].as_str().unwrap().contains("MIXPANEL_PROJECT_TOKEN"));
 }

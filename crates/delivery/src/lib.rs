@@ -4,6 +4,7 @@
 
 mod answer;
 mod batch;
+mod lambda;
 mod ledger;
 mod retry;
 mod send;
@@ -13,6 +14,7 @@ mod verdict;
 
 pub use answer::{answer, InvocationError};
 pub use batch::{json_array, BatchLimits, Batcher, Item, RecordId};
+pub use lambda::{serve, Invocation, RuntimeClient, RuntimeError};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 pub use send::{Delivery, Destination};

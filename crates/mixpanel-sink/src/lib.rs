@@ -1,6 +1,8 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
+pub mod logging;
+
 use std::time::{Duration, Instant};
 
 use delivery::{answer, Batcher, Delivery, Deadline, Failure, InvocationError, Item, RecordId};
@@ -29,8 +31,10 @@ impl Sink {
 
     /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
     /// line and EMF metrics, and returns Lambda's answer.
-    pub async fn handle(&self, payload: &str, budget: Duration) -> Result<Value, InvocationError> {
+    pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
         let started = Instant::now();
+        let payload = std::str::from_utf8(payload)
+            .map_err(|e| InvocationError(format!("bad input: the payload is not UTF-8 JSON ({e})")))?;
         let envelope = Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
         let deadline = Deadline::after(budget.saturating_sub(ANSWER_RESERVE));
         let mut delivery = Delivery::new(self.config.retry, deadline, envelope.len());

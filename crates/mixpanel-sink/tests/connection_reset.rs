@@ -44,7 +44,7 @@ async fn flaky_server(resets: usize) -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn connection_resets_are_retried() {
     let (url, seen) = flaky_server(2).await;
-    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(&sqs(&[STATUS]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(seen.load(Ordering::SeqCst), 3);
 }
@@ -52,6 +52,6 @@ async fn connection_resets_are_retried() {
 #[tokio::test]
 async fn persistent_resets_leave_the_record_unacknowledged() {
     let (url, _) = flaky_server(usize::MAX).await;
-    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(&sqs(&[STATUS]), Duration::from_secs(3)).await.unwrap();
+    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(3)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m0"}]}));
 }

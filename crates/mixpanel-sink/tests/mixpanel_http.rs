@@ -27,7 +27,7 @@ async fn delivers_events_and_profiles_with_the_documented_request_shape() {
         .expect(1)
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(&sqs(&[CREATED, COMMENT]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, COMMENT]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let (imports, engages) = received(&server).await;
     let names: Vec<_> = imports[0].iter().map(|e| e["event"].as_str().unwrap().to_owned()).collect();
@@ -55,7 +55,7 @@ async fn service_account_auth_and_project_id() {
         &server.uri(),
         &[("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa.user"), ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s3cr3t"), ("MIXPANEL_PROJECT_ID", "777")],
     );
-    sink.handle(&sns(STATUS), Duration::from_secs(30)).await.unwrap();
+    sink.handle(sns(STATUS).as_bytes(), Duration::from_secs(30)).await.unwrap();
 }
 
 #[tokio::test]
@@ -69,7 +69,7 @@ async fn retries_429_honouring_retry_after_then_delivers() {
         .await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
     let started = Instant::now();
-    sink(&server.uri(), &[]).handle(&sns(STATUS), Duration::from_secs(30)).await.unwrap();
+    sink(&server.uri(), &[]).handle(sns(STATUS).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
     let (imports, _) = received(&server).await;
     assert_eq!(imports.len(), 2);
@@ -81,7 +81,7 @@ async fn retries_429_without_retry_after_using_backoff() {
     let server = server().await;
     Mock::given(path("/import")).respond_with(ResponseTemplate::new(429)).up_to_n_times(2).with_priority(1).mount(&server).await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[]).handle(&sqs(&[STATUS]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(received(&server).await.0.len(), 3);
 }
@@ -98,7 +98,7 @@ async fn failed_records_reject_exactly_their_input_records() {
         .expect(1)
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(&sqs(&[CREATED, COMMENT, PRIORITY]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, COMMENT, PRIORITY]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m1"}]}));
 }
 
@@ -110,7 +110,7 @@ async fn unauthorized_fails_the_invocation_without_a_retry_storm() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = sink(&server.uri(), &[]).handle(&sqs(&[CREATED, STATUS]), Duration::from_secs(30)).await.unwrap_err();
+    let err = sink(&server.uri(), &[]).handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap_err();
     assert!(err.0.contains("Invalid credentials"), "{err}");
     assert!(!err.0.contains("test-token"), "never log secrets");
 }
@@ -125,7 +125,7 @@ async fn too_large_splits_and_resends() {
         .mount(&server)
         .await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[]).handle(&sqs(&[CREATED, STATUS, PRIORITY, COMMENT]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, STATUS, PRIORITY, COMMENT]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let sizes: Vec<_> = received(&server).await.0.iter().map(Vec::len).collect();
     assert_eq!(sizes, [5, 2, 3]);
@@ -137,7 +137,7 @@ async fn server_errors_until_the_deadline_fail_the_records_in_time() {
     Mock::given(path("/import")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let started = Instant::now();
     let budget = Duration::from_secs(3);
-    let err = sink(&server.uri(), &[("RETRY_MAX_ATTEMPTS", "100")]).handle(&sns(STATUS), budget).await.unwrap_err();
+    let err = sink(&server.uri(), &[("RETRY_MAX_ATTEMPTS", "100")]).handle(sns(STATUS).as_bytes(), budget).await.unwrap_err();
     assert!(started.elapsed() < budget, "answered before the deadline");
     assert!(err.0.contains("record 0 (sns-1)") && err.0.contains("503"), "{err}");
     assert!(received(&server).await.0.len() > 3, "kept retrying while there was time");
@@ -148,7 +148,7 @@ async fn slow_answers_time_out_and_are_retried() {
     let server = server().await;
     Mock::given(path("/import")).respond_with(ok_import().set_delay(Duration::from_secs(3))).up_to_n_times(1).with_priority(1).mount(&server).await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[("REQUEST_TIMEOUT_MS", "300")]).handle(&sqs(&[STATUS]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[("REQUEST_TIMEOUT_MS", "300")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(received(&server).await.0.len(), 2);
 }
@@ -161,7 +161,7 @@ async fn engage_status_zero_is_a_rejection_not_a_success() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": "$token is invalid"})))
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(&sqs(&[STATUS]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m0"}]}));
 }
 
@@ -170,7 +170,7 @@ async fn bad_records_fail_alone_and_the_rest_is_delivered() {
     let server = server().await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
     let batch = include_str!("../../../events/malformed/sqs-with-bad-records.json");
-    let answer = sink(&server.uri(), &[]).handle(batch, Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[]).handle(batch.as_bytes(), Duration::from_secs(30)).await.unwrap();
     let failed: Vec<_> = answer["batchItemFailures"].as_array().unwrap().iter().map(|f| f["itemIdentifier"].clone()).collect();
     assert_eq!(failed.len(), 2);
     assert_eq!(received(&server).await.0[0].len(), 1, "the good record went through");
@@ -181,7 +181,7 @@ async fn filtered_types_are_acknowledged_without_sending() {
     let server = server().await;
     Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
     let sink = sink(&server.uri(), &[("ZENDESK_EVENT_TYPES", "Ticket Created")]);
-    let answer = sink.handle(&sqs(&[CREATED, STATUS]), Duration::from_secs(30)).await.unwrap();
+    let answer = sink.handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let (imports, _) = received(&server).await;
     assert_eq!(imports.concat().len(), 1);
