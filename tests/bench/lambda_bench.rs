@@ -18,10 +18,12 @@ async fn main() {
     let binary = std::env::args().nth(1).unwrap_or_else(|| "target/release/mixpanel-sink".into());
     let binary = std::path::PathBuf::from(binary);
     let mixpanel = MockMixpanel::start().await;
-    let env: Vec<(String, String)> = vec![
+    let mut env: Vec<(String, String)> = vec![
         ("MIXPANEL_API_URL".into(), mixpanel.url()),
         ("MIXPANEL_PROJECT_TOKEN".into(), "bench-token".into()),
     ];
+    // Extra settings for the function: KEY=VALUE arguments after the binary.
+    env.extend(std::env::args().skip(2).filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))));
 
     let mut inits = Vec::with_capacity(COLD_STARTS);
     for _ in 0..COLD_STARTS {
@@ -48,6 +50,10 @@ async fn main() {
     let api = RuntimeApi::start().await.expect("emulator");
     let process = FunctionProcess::spawn(&binary, &api, &env).expect("spawn");
     let pid = process.id().expect("pid");
+    while api.first_poll().is_none() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    println!("idle after init: RSS {:.1} MB", peak_rss_kib(pid) as f64 / 1024.0);
     let started = Instant::now();
     let outcome = api.invoke(payload.clone(), Duration::from_secs(120)).await;
     let took = started.elapsed();

@@ -54,7 +54,8 @@ impl Sink {
     async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
-        let mut profiles = ProfileBook::default();
+        let token = self.config.project_token.as_deref().unwrap_or("DRY_RUN_NO_TOKEN");
+        let mut profiles = ProfileBook::new(token);
         for record in envelope.records() {
             let id = record.index as RecordId;
             delivery.ledger.set_id(id, record.id.clone());
@@ -95,7 +96,7 @@ impl Sink {
         if self.config.mapping.profiles {
             // events() succeeded, so the distinct id exists.
             if let Ok(distinct_id) = self.mapper.distinct_id(event) {
-                profiles.add(distinct_id, event, self.mapper.profile_state(event), id);
+                profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
             }
         }
         encoded.into_iter().map(|bytes| Item::new(bytes, id)).collect()
@@ -103,9 +104,8 @@ impl Sink {
 
     async fn send_profiles(&self, profiles: ProfileBook, delivery: &mut Delivery) {
         let engage = self.client.engage();
-        let token = self.config.project_token.as_deref().unwrap_or("DRY_RUN_NO_TOKEN");
         let mut batcher = Batcher::new(self.config.engage_limits);
-        for item in profiles.into_items(token) {
+        for item in profiles.into_items() {
             if let Some(batch) = batcher.push(item) {
                 delivery.send(&engage, batch).await;
             }

@@ -1,6 +1,7 @@
 //! Profile updates, coalesced per invocation: one `$set` per profile, from its newest event.
 //! Events arrive out of order (Zendesk does not order positions; retries reorder further), so
-//! the newest `occurred_at` wins, then the higher sequence position.
+//! the newest `occurred_at` wins, then the higher sequence position. Each update is kept as its
+//! serialized bytes: a 10,000-ticket batch then costs about its wire size, not a tree of strings.
 
 use std::collections::HashMap;
 
@@ -11,28 +12,44 @@ use crate::mapping::{ProfileState, ProfileUpdate};
 
 struct Entry {
     order: (Timestamp, u64),
-    state: ProfileState,
+    update: Vec<u8>,
     records: Vec<RecordId>,
 }
 
-/// The newest state per profile, and every record that contributed (each is acknowledged only
+/// The newest update per profile, and every record that contributed (each is acknowledged only
 /// when the coalesced update was accepted).
-#[derive(Default)]
 pub struct ProfileBook {
+    token: String,
     latest: HashMap<String, Entry>,
 }
 
 impl ProfileBook {
+    /// An empty book whose updates carry `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self { token: token.into(), latest: HashMap::new() }
+    }
+
     /// Notes `state` for `distinct_id`, from `event` of input `record`.
-    pub fn add(&mut self, distinct_id: String, event: &TicketEvent, state: ProfileState, record: RecordId) {
+    pub fn add(&mut self, distinct_id: String, event: &TicketEvent, state: &ProfileState, record: RecordId) {
         let order = (event.occurred_at, event.sequence.as_ref().and_then(|s| s.position).unwrap_or(0));
-        let entry = self.latest.entry(distinct_id).or_insert_with(|| Entry { order, state: state.clone(), records: Vec::new() });
-        if order >= entry.order {
-            entry.order = order;
-            entry.state = state;
-        }
-        if !entry.records.contains(&record) {
-            entry.records.push(record);
+        let encode = |id: &str| {
+            let update = ProfileUpdate { token: &self.token, distinct_id: id, ip: 0, ignore_time: true, set: state };
+            serde_json::to_vec(&update).expect("profile updates always serialize")
+        };
+        match self.latest.get_mut(&distinct_id) {
+            Some(entry) => {
+                if order >= entry.order {
+                    entry.order = order;
+                    entry.update = encode(&distinct_id);
+                }
+                if !entry.records.contains(&record) {
+                    entry.records.push(record);
+                }
+            }
+            None => {
+                let update = encode(&distinct_id);
+                self.latest.insert(distinct_id, Entry { order, update, records: vec![record] });
+            }
         }
     }
 
@@ -46,16 +63,33 @@ impl ProfileBook {
         self.latest.is_empty()
     }
 
-    /// The serialized `/engage` updates, in a stable order.
-    pub fn into_items(self, token: &str) -> Vec<Item> {
+    /// The `/engage` updates, in a stable order.
+    pub fn into_items(self) -> Vec<Item> {
         let mut entries: Vec<_> = self.latest.into_iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        entries
-            .into_iter()
-            .map(|(distinct_id, entry)| {
-                let update = ProfileUpdate { token, distinct_id: &distinct_id, ip: 0, ignore_time: true, set: &entry.state };
-                Item { bytes: serde_json::to_vec(&update).expect("profile updates always serialize"), records: entry.records }
-            })
-            .collect()
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.into_iter().map(|(_, e)| Item { bytes: e.update, records: e.records }).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MappingConfig, Mapper};
+    use zendesk_events::decode_event;
+
+    #[test]
+    fn the_newest_event_wins_whatever_the_arrival_order() {
+        let mapper = Mapper::new(MappingConfig::default());
+        let older = decode_event(include_str!("../../../events/connector/ticket-created.json")).unwrap();
+        let mut newer = decode_event(include_str!("../../../events/connector/status-changed.json")).unwrap();
+        newer.ticket.status = Some("solved".into());
+        let mut book = ProfileBook::new("t");
+        book.add("48213".into(), &newer, &mapper.profile_state(&newer), 1);
+        book.add("48213".into(), &older, &mapper.profile_state(&older), 0);
+        let items = book.into_items();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].records, vec![1, 0]);
+        let update: serde_json::Value = serde_json::from_slice(&items[0].bytes).unwrap();
+        assert_eq!(update["$set"]["status"], "solved");
     }
 }
