@@ -6,16 +6,18 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{sample, MockMixpanel};
+use ticketbridge_e2e::{MockMixpanel, sample};
 
 const COLD_STARTS: usize = 20;
 const BATCH: usize = 10_000;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let binary = std::env::args().nth(1).unwrap_or_else(|| "target/release/mixpanel-sink".into());
+    let binary = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/release/mixpanel-sink".into());
     let binary = std::path::PathBuf::from(binary);
     let mixpanel = MockMixpanel::start().await;
     let mut env: Vec<(String, String)> = vec![
@@ -23,7 +25,11 @@ async fn main() {
         ("MIXPANEL_PROJECT_TOKEN".into(), "bench-token".into()),
     ];
     // Extra settings for the function: KEY=VALUE arguments after the binary.
-    env.extend(std::env::args().skip(2).filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))));
+    env.extend(
+        std::env::args()
+            .skip(2)
+            .filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))),
+    );
 
     let mut inits = Vec::with_capacity(COLD_STARTS);
     for _ in 0..COLD_STARTS {
@@ -32,7 +38,11 @@ async fn main() {
         let process = FunctionProcess::spawn(&binary, &api, &env).expect("spawn");
         while api.first_poll().is_none() {
             tokio::time::sleep(Duration::from_micros(200)).await;
-            assert!(started.elapsed() < Duration::from_secs(10), "no first poll: {:?}", process.take_stderr());
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no first poll: {:?}",
+                process.take_stderr()
+            );
         }
         inits.push(api.first_poll().unwrap() - started);
         process.stop().await;
@@ -53,14 +63,23 @@ async fn main() {
     while api.first_poll().is_none() {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    println!("idle after init: RSS {:.1} MB", peak_rss_kib(pid) as f64 / 1024.0);
+    println!(
+        "idle after init: RSS {:.1} MB",
+        peak_rss_kib(pid) as f64 / 1024.0
+    );
     let started = Instant::now();
     let outcome = api.invoke(payload.clone(), Duration::from_secs(120)).await;
     let took = started.elapsed();
     let hwm = peak_rss_kib(pid);
     match outcome {
-        Some(Outcome::Response(answer)) if answer["batchItemFailures"].as_array().is_some_and(Vec::is_empty) => {}
-        other => panic!("the batch was not fully delivered: {other:?}\n{:?}", process.take_stderr()),
+        Some(Outcome::Response(answer))
+            if answer["batchItemFailures"]
+                .as_array()
+                .is_some_and(Vec::is_empty) => {}
+        other => panic!(
+            "the batch was not fully delivered: {other:?}\n{:?}",
+            process.take_stderr()
+        ),
     }
     process.stop().await;
     println!(
@@ -77,8 +96,13 @@ async fn main() {
 fn sqs_batch(n: usize) -> String {
     let mut templates = Vec::new();
     for folder in ["connector", "webhook"] {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events").join(folder);
-        let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../events")
+            .join(folder);
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         for f in files {
             let rel = format!("{folder}/{}", f.file_name().unwrap().to_string_lossy());
@@ -106,7 +130,8 @@ fn sqs_batch(n: usize) -> String {
 
 /// VmHWM of a live process, in KiB.
 fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    let status =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))

@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -17,19 +17,28 @@ pub fn bin_dir() -> PathBuf {
     }
     // target/<profile>/deps/<test-binary> → target/<profile>
     let exe = std::env::current_exe().expect("test binary path");
-    exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps").to_path_buf()
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps")
+        .to_path_buf()
 }
 
 /// Path of a built binary; panics with the command that builds it.
 pub fn binary(name: &str) -> PathBuf {
     let path = bin_dir().join(name);
-    assert!(path.exists(), "{} is missing: run `cargo build -p {name}` first (`make test` does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p {name}` first (`make test` does)",
+        path.display()
+    );
     path
 }
 
 /// Path of a sample under `events/`.
 pub fn sample(rel: &str) -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events").join(rel);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../events")
+        .join(rel);
     std::fs::read_to_string(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()))
 }
 
@@ -57,19 +66,28 @@ impl Respond for Import {
         let mut store = self.0.lock().unwrap();
         store.requests += 1;
         if let Some(status) = store.import_faults.pop_front() {
-            return ResponseTemplate::new(status).set_body_json(json!({"code": status, "error": "injected fault"}));
+            return ResponseTemplate::new(status)
+                .set_body_json(json!({"code": status, "error": "injected fault"}));
         }
         let mut text = String::new();
-        if flate2::read::GzDecoder::new(&request.body[..]).read_to_string(&mut text).is_err() {
-            return ResponseTemplate::new(400).set_body_json(json!({"code": 400, "error": "body is not gzip"}));
+        if flate2::read::GzDecoder::new(&request.body[..])
+            .read_to_string(&mut text)
+            .is_err()
+        {
+            return ResponseTemplate::new(400)
+                .set_body_json(json!({"code": 400, "error": "body is not gzip"}));
         }
         let events: Vec<Value> = match serde_json::from_str(&text) {
             Ok(e) => e,
-            Err(e) => return ResponseTemplate::new(400).set_body_json(json!({"code": 400, "error": e.to_string()})),
+            Err(e) => {
+                return ResponseTemplate::new(400)
+                    .set_body_json(json!({"code": 400, "error": e.to_string()}));
+            }
         };
         let n = events.len();
         store.received.extend(events);
-        ResponseTemplate::new(200).set_body_json(json!({"code": 200, "num_records_imported": n, "status": "OK"}))
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"code": 200, "num_records_imported": n, "status": "OK"}))
     }
 }
 
@@ -79,11 +97,17 @@ impl Respond for Engage {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let updates: Vec<Value> = match serde_json::from_slice(&request.body) {
             Ok(u) => u,
-            Err(e) => return ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": e.to_string()})),
+            Err(e) => {
+                return ResponseTemplate::new(200)
+                    .set_body_json(json!({"status": 0, "error": e.to_string()}));
+            }
         };
         let mut store = self.0.lock().unwrap();
         for update in updates {
-            let id = update["$distinct_id"].as_str().unwrap_or_default().to_owned();
+            let id = update["$distinct_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             if let Some(set) = update["$set"].as_object() {
                 store.profiles.entry(id).or_default().extend(set.clone());
             }
@@ -97,8 +121,16 @@ impl MockMixpanel {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let store = Arc::new(Mutex::new(Store::default()));
-        Mock::given(method("POST")).and(path("/import")).respond_with(Import(store.clone())).mount(&server).await;
-        Mock::given(method("POST")).and(path("/engage")).respond_with(Engage(store.clone())).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/import"))
+            .respond_with(Import(store.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/engage"))
+            .respond_with(Engage(store.clone()))
+            .mount(&server)
+            .await;
         Self { server, store }
     }
 
@@ -129,13 +161,23 @@ impl MockMixpanel {
             .into_iter()
             .filter(|e| {
                 let p = &e["properties"];
-                seen.insert((e["event"].to_string(), p["distinct_id"].to_string(), p["time"].to_string(), p["$insert_id"].to_string()))
+                seen.insert((
+                    e["event"].to_string(),
+                    p["distinct_id"].to_string(),
+                    p["time"].to_string(),
+                    p["$insert_id"].to_string(),
+                ))
             })
             .collect()
     }
 
     /// A profile's properties.
     pub fn profile(&self, distinct_id: &str) -> Option<serde_json::Map<String, Value>> {
-        self.store.lock().unwrap().profiles.get(distinct_id).cloned()
+        self.store
+            .lock()
+            .unwrap()
+            .profiles
+            .get(distinct_id)
+            .cloned()
     }
 }

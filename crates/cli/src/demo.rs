@@ -42,38 +42,36 @@ pub fn sample_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn import_checks_catch_what_strict_mode_refuses() {
-        let good = json!({"event": "Ticket Created", "properties": {"time": 1741618871204i64, "distinct_id": "48213", "$insert_id": "5432b26f80a12899dad4083c87183700", "ip": 0}});
-        assert_eq!(check_import(&good), None);
-        for (pointer, value) in [("/properties/time", json!(null)), ("/properties/distinct_id", json!("")), ("/properties/$insert_id", json!("has space")), ("/properties/$insert_id", json!("x".repeat(37))), ("/event", json!(""))] {
-            let mut bad = good.clone();
-            *bad.pointer_mut(pointer).unwrap() = value;
-            assert!(check_import(&bad).is_some(), "{pointer}");
-        }
-    }
-}
-
 /// Runs the demo, printing as it goes.
-pub async fn run(function: &Path, events: &Path, env: &[(String, String)]) -> Result<DemoReport, String> {
-    let api = RuntimeApi::start().await.map_err(|e| format!("cannot start the Runtime API emulator: {e}"))?;
+pub async fn run(
+    function: &Path,
+    events: &Path,
+    env: &[(String, String)],
+) -> Result<DemoReport, String> {
+    let api = RuntimeApi::start()
+        .await
+        .map_err(|e| format!("cannot start the Runtime API emulator: {e}"))?;
     let mut env = env.to_vec();
     env.push(("DRY_RUN".into(), "true".into()));
-    let mut process = FunctionProcess::spawn(function, &api, &env)
-        .map_err(|e| format!("cannot start {}: {e} (build it first: cargo build -p mixpanel-sink)", function.display()))?;
+    let mut process = FunctionProcess::spawn(function, &api, &env).map_err(|e| {
+        format!(
+            "cannot start {}: {e} (build it first: cargo build -p mixpanel-sink)",
+            function.display()
+        )
+    })?;
     let mut report = DemoReport::default();
-    for file in sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))? {
+    for file in
+        sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
+    {
         let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         println!("\n▶ {}", file.display());
         let outcome = api.invoke(payload, Duration::from_secs(30)).await;
         if process.has_exited() {
             let stderr = process.take_stderr().join("\n");
-            return Err(format!("{} exited during the demo:\n{stderr}", function.display()));
+            return Err(format!(
+                "{} exited during the demo:\n{stderr}",
+                function.display()
+            ));
         }
         // The requests were written before the answer; give the pipe reader a moment.
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -83,7 +81,10 @@ pub async fn run(function: &Path, events: &Path, env: &[(String, String)]) -> Re
         }
         match outcome {
             Some(Outcome::Response(answer)) => println!("  ✔ answer {answer}"),
-            Some(Outcome::Error { error_type, error_message }) => {
+            Some(Outcome::Error {
+                error_type,
+                error_message,
+            }) => {
                 println!("  ✘ {error_type}: {error_message}");
                 report.errors.push(file.display().to_string());
             }
@@ -102,39 +103,77 @@ fn print_request(line: &str, file: &Path, report: &mut DemoReport) {
     };
     let url = request["url"].as_str().unwrap_or_default();
     let body = request["body"].as_array().cloned().unwrap_or_default();
-    let endpoint = if url.contains("/engage") { "/engage" } else { "/import" };
-    println!("  POST {url}  ({} {})", body.len(), if endpoint == "/import" { "events" } else { "profile updates" });
-    println!("{}", indent(&serde_json::to_string_pretty(&request["body"]).unwrap_or_default()));
+    let endpoint = if url.contains("/engage") {
+        "/engage"
+    } else {
+        "/import"
+    };
+    println!(
+        "  POST {url}  ({} {})",
+        body.len(),
+        if endpoint == "/import" {
+            "events"
+        } else {
+            "profile updates"
+        }
+    );
+    println!(
+        "{}",
+        indent(&serde_json::to_string_pretty(&request["body"]).unwrap_or_default())
+    );
     for (n, item) in body.iter().enumerate() {
-        let problem = if endpoint == "/import" { report.events += 1; check_import(item) } else { report.profile_updates += 1; check_engage(item) };
+        let problem = if endpoint == "/import" {
+            report.events += 1;
+            check_import(item)
+        } else {
+            report.profile_updates += 1;
+            check_engage(item)
+        };
         if let Some(problem) = problem {
-            report.invalid.push(format!("{} {endpoint}[{n}]: {problem}", file.display()));
+            report
+                .invalid
+                .push(format!("{} {endpoint}[{n}]: {problem}", file.display()));
         }
     }
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// What `/import?strict=1` requires of one event; `None` when it is valid.
 pub fn check_import(event: &Value) -> Option<String> {
     let props = &event["properties"];
-    if !event["event"].as_str().is_some_and(|n| !n.is_empty() && n.len() <= 255) {
+    if !event["event"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty() && n.len() <= 255)
+    {
         return Some("`event` must be a non-empty name".into());
     }
     let Some(time) = props["time"].as_i64() else {
         return Some("`properties.time` must be an integer".into());
     };
     if !(31_536_000_000..=4_102_444_800_000).contains(&time) {
-        return Some(format!("`properties.time` {time} is not milliseconds in Mixpanel's accepted range"));
+        return Some(format!(
+            "`properties.time` {time} is not milliseconds in Mixpanel's accepted range"
+        ));
     }
-    if !props["distinct_id"].as_str().is_some_and(|d| !d.is_empty()) {
+    if props["distinct_id"].as_str().is_none_or(str::is_empty) {
         return Some("`properties.distinct_id` must be a non-empty string".into());
     }
     let insert_id = props["$insert_id"].as_str().unwrap_or_default();
-    if insert_id.is_empty() || insert_id.len() > 36 || !insert_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Some(format!("`$insert_id` {insert_id:?} must be 1–36 characters of [A-Za-z0-9-]"));
+    if insert_id.is_empty()
+        || insert_id.len() > 36
+        || !insert_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Some(format!(
+            "`$insert_id` {insert_id:?} must be 1–36 characters of [A-Za-z0-9-]"
+        ));
     }
     if props["ip"] != 0 {
         return Some("`ip` must be 0".into());
@@ -145,7 +184,7 @@ pub fn check_import(event: &Value) -> Option<String> {
 /// What `/engage` requires of one update; `None` when it is valid.
 pub fn check_engage(update: &Value) -> Option<String> {
     for key in ["$token", "$distinct_id"] {
-        if !update[key].as_str().is_some_and(|v| !v.is_empty()) {
+        if update[key].as_str().is_none_or(str::is_empty) {
             return Some(format!("`{key}` must be a non-empty string"));
         }
     }
@@ -153,4 +192,27 @@ pub fn check_engage(update: &Value) -> Option<String> {
         return Some("`$set` must be an object".into());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn import_checks_catch_what_strict_mode_refuses() {
+        let good = json!({"event": "Ticket Created", "properties": {"time": 1741618871204i64, "distinct_id": "48213", "$insert_id": "5432b26f80a12899dad4083c87183700", "ip": 0}});
+        assert_eq!(check_import(&good), None);
+        for (pointer, value) in [
+            ("/properties/time", json!(null)),
+            ("/properties/distinct_id", json!("")),
+            ("/properties/$insert_id", json!("has space")),
+            ("/properties/$insert_id", json!("x".repeat(37))),
+            ("/event", json!("")),
+        ] {
+            let mut bad = good.clone();
+            *bad.pointer_mut(pointer).unwrap() = value;
+            assert!(check_import(&bad).is_some(), "{pointer}");
+        }
+    }
 }

@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
@@ -61,10 +61,16 @@ impl RuntimeApi {
     /// Starts the emulator on a free loopback port.
     pub async fn start() -> std::io::Result<Self> {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let inner = Arc::new(Inner { queue: tokio::sync::Mutex::new(receiver), shared: Mutex::default() });
+        let inner = Arc::new(Inner {
+            queue: tokio::sync::Mutex::new(receiver),
+            shared: Mutex::default(),
+        });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(inner.clone());
@@ -73,7 +79,13 @@ impl RuntimeApi {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(Self { addr, sender, inner, counter: AtomicU64::new(0), server })
+        Ok(Self {
+            addr,
+            sender,
+            inner,
+            counter: AtomicU64::new(0),
+            server,
+        })
     }
 
     /// The value for `AWS_LAMBDA_RUNTIME_API`.
@@ -97,10 +109,22 @@ impl RuntimeApi {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let id = format!("00000000-0000-4000-8000-{n:012}");
         let (tx, rx) = oneshot::channel();
-        self.inner.shared.lock().unwrap().waiting.insert(id.clone(), tx);
-        let pending = Pending { id, payload: payload.into(), deadline: SystemTime::now() + timeout };
+        self.inner
+            .shared
+            .lock()
+            .unwrap()
+            .waiting
+            .insert(id.clone(), tx);
+        let pending = Pending {
+            id,
+            payload: payload.into(),
+            deadline: SystemTime::now() + timeout,
+        };
         self.sender.send(pending).ok()?;
-        tokio::time::timeout(timeout + Duration::from_secs(1), rx).await.ok()?.ok()
+        tokio::time::timeout(timeout + Duration::from_secs(1), rx)
+            .await
+            .ok()?
+            .ok()
     }
 }
 
@@ -111,20 +135,38 @@ impl Drop for RuntimeApi {
 }
 
 async fn next(State(inner): State<Arc<Inner>>) -> Response {
-    inner.shared.lock().unwrap().first_poll.get_or_insert_with(Instant::now);
+    inner
+        .shared
+        .lock()
+        .unwrap()
+        .first_poll
+        .get_or_insert_with(Instant::now);
     let Some(pending) = inner.queue.lock().await.recv().await else {
         return StatusCode::GONE.into_response();
     };
-    let deadline_ms = pending.deadline.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let deadline_ms = pending
+        .deadline
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     let mut headers = HeaderMap::new();
     headers.insert("content-type", "application/json".parse().unwrap());
     headers.insert("lambda-runtime-aws-request-id", pending.id.parse().unwrap());
-    headers.insert("lambda-runtime-deadline-ms", deadline_ms.to_string().parse().unwrap());
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        deadline_ms.to_string().parse().unwrap(),
+    );
     headers.insert(
         "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:000000000000:function:local".parse().unwrap(),
+        "arn:aws:lambda:us-east-1:000000000000:function:local"
+            .parse()
+            .unwrap(),
     );
-    headers.insert("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".parse().unwrap());
+    headers.insert(
+        "lambda-runtime-trace-id",
+        "Root=1-00000000-000000000000000000000000;Sampled=0"
+            .parse()
+            .unwrap(),
+    );
     (headers, pending.payload).into_response()
 }
 
@@ -138,18 +180,37 @@ fn settle(inner: &Inner, id: &str, outcome: Outcome) -> StatusCode {
     }
 }
 
-async fn response(State(inner): State<Arc<Inner>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
-    let value = serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+async fn response(
+    State(inner): State<Arc<Inner>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> StatusCode {
+    let value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
     settle(&inner, &id, Outcome::Response(value))
 }
 
 async fn error(State(inner): State<Arc<Inner>>, Path(id): Path<String>, body: Bytes) -> StatusCode {
     let value: Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    settle(&inner, &id, Outcome::Error { error_type: text("errorType"), error_message: text("errorMessage") })
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    settle(
+        &inner,
+        &id,
+        Outcome::Error {
+            error_type: text("errorType"),
+            error_message: text("errorMessage"),
+        },
+    )
 }
 
 async fn init_error(State(inner): State<Arc<Inner>>, body: Bytes) -> StatusCode {
-    inner.shared.lock().unwrap().init_error = Some(serde_json::from_slice(&body).unwrap_or_default());
+    inner.shared.lock().unwrap().init_error =
+        Some(serde_json::from_slice(&body).unwrap_or_default());
     StatusCode::ACCEPTED
 }

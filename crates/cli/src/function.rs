@@ -18,8 +18,14 @@ pub struct FunctionProcess {
 
 impl FunctionProcess {
     /// Starts `binary` with the Lambda environment pointing at `api`, plus `env`.
-    pub fn spawn(binary: &Path, api: &RuntimeApi, env: &[(String, String)]) -> std::io::Result<Self> {
-        let name = binary.file_name().map_or("function".into(), |n| n.to_string_lossy().into_owned());
+    pub fn spawn(
+        binary: &Path,
+        api: &RuntimeApi,
+        env: &[(String, String)],
+    ) -> std::io::Result<Self> {
+        let name = binary
+            .file_name()
+            .map_or("function".into(), |n| n.to_string_lossy().into_owned());
         let mut command = Command::new(binary);
         command
             .env_clear()
@@ -38,7 +44,11 @@ impl FunctionProcess {
         let mut child = command.spawn()?;
         let stdout = collect(child.stdout.take().expect("piped"));
         let stderr = collect(child.stderr.take().expect("piped"));
-        Ok(Self { child, stdout, stderr })
+        Ok(Self {
+            child,
+            stdout,
+            stderr,
+        })
     }
 
     /// Process id.

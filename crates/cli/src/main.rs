@@ -5,10 +5,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use ticketbridge_cli::{demo, FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi, demo};
 
 #[derive(Parser)]
-#[command(name = "ticketbridge", version, about = "Zendesk ticket events into product analytics: local tools")]
+#[command(
+    name = "ticketbridge",
+    version,
+    about = "Zendesk ticket events into product analytics: local tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,23 +59,40 @@ fn parse_env(text: &str) -> Result<(String, String), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Demo { function, events, env } => match demo::run(&function, &events, &env).await {
+        Command::Demo {
+            function,
+            events,
+            env,
+        } => match demo::run(&function, &events, &env).await {
             Ok(report) => {
                 println!(
                     "\n{} sample files → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
-                    report.files, report.events, report.profile_updates, report.invalid.len(), report.errors.len()
+                    report.files,
+                    report.events,
+                    report.profile_updates,
+                    report.invalid.len(),
+                    report.errors.len()
                 );
                 for problem in &report.invalid {
                     eprintln!("invalid request: {problem}");
                 }
-                if report.invalid.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                if report.invalid.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
             }
             Err(e) => {
                 eprintln!("demo failed: {e}");
                 ExitCode::FAILURE
             }
         },
-        Command::Invoke { function, payload, timeout, env } => invoke(function, payload, timeout, env).await,
+        Command::Invoke {
+            function,
+            payload,
+            timeout,
+            env,
+        } => invoke(function, payload, timeout, env).await,
         Command::MappingTable => {
             print!("{}", mixpanel::markdown_table());
             ExitCode::SUCCESS
@@ -79,7 +100,12 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn invoke(function: PathBuf, payload: PathBuf, timeout: u64, env: Vec<(String, String)>) -> ExitCode {
+async fn invoke(
+    function: PathBuf,
+    payload: PathBuf,
+    timeout: u64,
+    env: Vec<(String, String)>,
+) -> ExitCode {
     let body = match std::fs::read(&payload) {
         Ok(b) => b,
         Err(e) => {
@@ -115,7 +141,10 @@ async fn invoke(function: PathBuf, payload: PathBuf, timeout: u64, env: Vec<(Str
             println!("{answer}");
             ExitCode::SUCCESS
         }
-        Some(Outcome::Error { error_type, error_message }) => {
+        Some(Outcome::Error {
+            error_type,
+            error_message,
+        }) => {
             eprintln!("{error_type}: {error_message}");
             ExitCode::FAILURE
         }

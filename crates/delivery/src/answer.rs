@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use zendesk_events::EnvelopeKind;
 
 use crate::ledger::{Ledger, Outcome};
@@ -28,7 +28,11 @@ impl std::error::Error for InvocationError {}
 /// SQS answers with the failed `messageId`s, unless a failed record has no id or the
 /// destination refused our configuration: then the whole invocation fails (every message is
 /// retried, and the function's error metric shows it).
-pub fn answer(kind: EnvelopeKind, ledger: &Ledger, halted: Option<&str>) -> Result<Value, InvocationError> {
+pub fn answer(
+    kind: EnvelopeKind,
+    ledger: &Ledger,
+    halted: Option<&str>,
+) -> Result<Value, InvocationError> {
     let failed: Vec<_> = ledger
         .outcomes()
         .filter_map(|(record, outcome)| match outcome {
@@ -48,10 +52,18 @@ pub fn answer(kind: EnvelopeKind, ledger: &Ledger, halted: Option<&str>) -> Resu
         if failed.len() > MAX_NAMED {
             lines.push(format!("… and {} more", failed.len() - MAX_NAMED));
         }
-        format!("{} of {} record(s) failed: {}", failed.len(), ledger.len(), lines.join("; "))
+        format!(
+            "{} of {} record(s) failed: {}",
+            failed.len(),
+            ledger.len(),
+            lines.join("; ")
+        )
     };
     if let Some(reason) = halted {
-        return Err(InvocationError(format!("destination refused the configuration ({reason}); {}", describe())));
+        return Err(InvocationError(format!(
+            "destination refused the configuration ({reason}); {}",
+            describe()
+        )));
     }
     match kind {
         EnvelopeKind::Sqs => {
@@ -59,12 +71,19 @@ pub fn answer(kind: EnvelopeKind, ledger: &Ledger, halted: Option<&str>) -> Resu
             for (record, _) in &failed {
                 match ledger.id(*record) {
                     Some(id) => ids.push(json!({ "itemIdentifier": id })),
-                    None => return Err(InvocationError(format!("a failed record has no messageId; {}", describe()))),
+                    None => {
+                        return Err(InvocationError(format!(
+                            "a failed record has no messageId; {}",
+                            describe()
+                        )));
+                    }
                 }
             }
             Ok(json!({ "batchItemFailures": ids }))
         }
-        EnvelopeKind::Sns | EnvelopeKind::EventBridge if !failed.is_empty() => Err(InvocationError(describe())),
+        EnvelopeKind::Sns | EnvelopeKind::EventBridge if !failed.is_empty() => {
+            Err(InvocationError(describe()))
+        }
         EnvelopeKind::Sns | EnvelopeKind::EventBridge => Ok(json!({ "records": ledger.len() })),
     }
 }
@@ -79,20 +98,29 @@ mod tests {
         for r in 0..3 {
             l.set_id(r, Some(format!("m{r}")));
         }
-        l.fail(1, Failure::BadInput("$.Records[1].body → $.detail: missing".into()));
+        l.fail(
+            1,
+            Failure::BadInput("$.Records[1].body → $.detail: missing".into()),
+        );
         l
     }
 
     #[test]
     fn sqs_lists_exactly_the_failed_records() {
         let answer = answer(EnvelopeKind::Sqs, &ledger(), None).unwrap();
-        assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m1"}]}));
+        assert_eq!(
+            answer,
+            json!({"batchItemFailures": [{"itemIdentifier": "m1"}]})
+        );
     }
 
     #[test]
     fn sns_fails_the_invocation_naming_record_and_cause() {
         let err = answer(EnvelopeKind::Sns, &ledger(), None).unwrap_err();
-        assert_eq!(err.0, "1 of 3 record(s) failed: record 1 (m1): bad input: $.Records[1].body → $.detail: missing");
+        assert_eq!(
+            err.0,
+            "1 of 3 record(s) failed: record 1 (m1): bad input: $.Records[1].body → $.detail: missing"
+        );
     }
 
     #[test]

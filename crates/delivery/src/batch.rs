@@ -16,7 +16,10 @@ pub struct Item {
 impl Item {
     /// An item produced by one input record.
     pub fn new(bytes: Vec<u8>, record: RecordId) -> Self {
-        Self { bytes, records: vec![record] }
+        Self {
+            bytes,
+            records: vec![record],
+        }
     }
 }
 
@@ -40,7 +43,11 @@ pub struct Batcher {
 impl Batcher {
     /// An empty batcher.
     pub fn new(limits: BatchLimits) -> Self {
-        Self { limits, items: Vec::new(), bytes: 2 }
+        Self {
+            limits,
+            items: Vec::new(),
+            bytes: 2,
+        }
     }
 
     /// Adds an item; returns the batch it closed when adding it would have overflowed a limit.
@@ -48,7 +55,8 @@ impl Batcher {
     pub fn push(&mut self, item: Item) -> Option<Vec<Item>> {
         let added = item.bytes.len() + usize::from(!self.items.is_empty());
         let closed = if !self.items.is_empty()
-            && (self.items.len() >= self.limits.max_items || self.bytes + added > self.limits.max_bytes)
+            && (self.items.len() >= self.limits.max_items
+                || self.bytes + added > self.limits.max_bytes)
         {
             Some(self.take())
         } else {
@@ -101,7 +109,10 @@ mod tests {
 
     #[test]
     fn closes_on_count() {
-        let mut b = Batcher::new(BatchLimits { max_items: 2, max_bytes: 1000 });
+        let mut b = Batcher::new(BatchLimits {
+            max_items: 2,
+            max_bytes: 1000,
+        });
         assert!(b.push(item(1)).is_none());
         assert!(b.push(item(1)).is_none());
         assert_eq!(b.push(item(1)).map(|v| v.len()), Some(2));
@@ -111,26 +122,38 @@ mod tests {
     #[test]
     fn closes_on_bytes_counting_framing() {
         // [aaaa,bbbb] is 11 bytes: fits in 11, not in 10.
-        let mut b = Batcher::new(BatchLimits { max_items: 10, max_bytes: 11 });
+        let mut b = Batcher::new(BatchLimits {
+            max_items: 10,
+            max_bytes: 11,
+        });
         assert!(b.push(item(4)).is_none());
         assert!(b.push(item(4)).is_none());
         let batch = b.push(item(4)).unwrap();
         assert_eq!(json_array(&batch).len(), 11);
-        let mut b = Batcher::new(BatchLimits { max_items: 10, max_bytes: 10 });
+        let mut b = Batcher::new(BatchLimits {
+            max_items: 10,
+            max_bytes: 10,
+        });
         b.push(item(4));
         assert_eq!(b.push(item(4)).map(|v| v.len()), Some(1));
     }
 
     #[test]
     fn an_oversized_item_travels_alone() {
-        let mut b = Batcher::new(BatchLimits { max_items: 10, max_bytes: 5 });
+        let mut b = Batcher::new(BatchLimits {
+            max_items: 10,
+            max_bytes: 5,
+        });
         assert!(b.push(item(50)).is_none());
         assert_eq!(b.push(item(1)).map(|v| v.len()), Some(1));
     }
 
     #[test]
     fn json_array_frames_items() {
-        let items = vec![Item::new(b"{\"a\":1}".to_vec(), 0), Item::new(b"2".to_vec(), 1)];
+        let items = vec![
+            Item::new(b"{\"a\":1}".to_vec(), 0),
+            Item::new(b"2".to_vec(), 1),
+        ];
         assert_eq!(json_array(&items), b"[{\"a\":1},2]");
         assert_eq!(json_array(&[]), b"[]");
     }

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::answer::InvocationError;
 
@@ -28,7 +28,9 @@ pub struct Invocation {
 impl Invocation {
     /// Time left before the deadline.
     pub fn remaining(&self) -> Duration {
-        self.deadline.duration_since(SystemTime::now()).unwrap_or_default()
+        self.deadline
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
     }
 }
 
@@ -46,28 +48,55 @@ pub struct RuntimeError(String);
 impl RuntimeClient {
     /// A client for `AWS_LAMBDA_RUNTIME_API`.
     pub fn from_env() -> Result<Self, RuntimeError> {
-        let api = std::env::var("AWS_LAMBDA_RUNTIME_API")
-            .map_err(|_| RuntimeError("AWS_LAMBDA_RUNTIME_API is not set: run under Lambda or `ticketbridge invoke`".into()))?;
+        let api = std::env::var("AWS_LAMBDA_RUNTIME_API").map_err(|_| {
+            RuntimeError(
+                "AWS_LAMBDA_RUNTIME_API is not set: run under Lambda or `ticketbridge invoke`"
+                    .into(),
+            )
+        })?;
         Self::new(&api)
     }
 
     /// A client for the API at `host:port`.
     pub fn new(api: &str) -> Result<Self, RuntimeError> {
         // No timeout: /next blocks until there is work.
-        let http = reqwest::Client::builder().http1_only().build().map_err(|e| RuntimeError(e.to_string()))?;
-        Ok(Self { http, base: format!("http://{api}/{API_VERSION}/runtime") })
+        let http = reqwest::Client::builder()
+            .http1_only()
+            .build()
+            .map_err(|e| RuntimeError(e.to_string()))?;
+        Ok(Self {
+            http,
+            base: format!("http://{api}/{API_VERSION}/runtime"),
+        })
     }
 
     /// Waits for the next invocation.
     pub async fn next(&self) -> Result<Invocation, RuntimeError> {
-        let mut response = self.http.get(format!("{}/invocation/next", self.base)).send().await.map_err(describe)?;
+        let mut response = self
+            .http
+            .get(format!("{}/invocation/next", self.base))
+            .send()
+            .await
+            .map_err(describe)?;
         if !response.status().is_success() {
-            return Err(RuntimeError(format!("/invocation/next answered {}", response.status())));
+            return Err(RuntimeError(format!(
+                "/invocation/next answered {}",
+                response.status()
+            )));
         }
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let request_id = header("lambda-runtime-aws-request-id")
-            .ok_or_else(|| RuntimeError("/invocation/next gave no Lambda-Runtime-Aws-Request-Id".into()))?;
-        let deadline_ms: u64 = header("lambda-runtime-deadline-ms").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let request_id = header("lambda-runtime-aws-request-id").ok_or_else(|| {
+            RuntimeError("/invocation/next gave no Lambda-Runtime-Aws-Request-Id".into())
+        })?;
+        let deadline_ms: u64 = header("lambda-runtime-deadline-ms")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let invocation_id = header("lambda-runtime-invocation-id");
         // SAFETY of the env mutation: the loop is single-threaded between invocations.
         match header("lambda-runtime-trace-id") {
@@ -78,30 +107,75 @@ impl RuntimeClient {
         while let Some(chunk) = response.chunk().await.map_err(describe)? {
             payload.extend_from_slice(&chunk);
         }
-        Ok(Invocation { request_id, deadline: UNIX_EPOCH + Duration::from_millis(deadline_ms), payload, invocation_id })
+        Ok(Invocation {
+            request_id,
+            deadline: UNIX_EPOCH + Duration::from_millis(deadline_ms),
+            payload,
+            invocation_id,
+        })
     }
 
     /// Sends the function's answer.
-    pub async fn respond(&self, invocation: &Invocation, answer: &Value) -> Result<(), RuntimeError> {
-        let url = format!("{}/invocation/{}/response", self.base, invocation.request_id);
-        self.post(url, invocation.invocation_id.as_deref(), answer.to_string(), None).await
+    pub async fn respond(
+        &self,
+        invocation: &Invocation,
+        answer: &Value,
+    ) -> Result<(), RuntimeError> {
+        let url = format!(
+            "{}/invocation/{}/response",
+            self.base, invocation.request_id
+        );
+        self.post(
+            url,
+            invocation.invocation_id.as_deref(),
+            answer.to_string(),
+            None,
+        )
+        .await
     }
 
     /// Reports that the invocation failed.
-    pub async fn fail(&self, invocation: &Invocation, error_type: &str, message: &str) -> Result<(), RuntimeError> {
+    pub async fn fail(
+        &self,
+        invocation: &Invocation,
+        error_type: &str,
+        message: &str,
+    ) -> Result<(), RuntimeError> {
         let url = format!("{}/invocation/{}/error", self.base, invocation.request_id);
         let body = json!({ "errorType": error_type, "errorMessage": message }).to_string();
-        self.post(url, invocation.invocation_id.as_deref(), body, Some(error_type)).await
+        self.post(
+            url,
+            invocation.invocation_id.as_deref(),
+            body,
+            Some(error_type),
+        )
+        .await
     }
 
     /// Reports that init failed (the function must exit afterwards).
     pub async fn init_error(&self, error_type: &str, message: &str) -> Result<(), RuntimeError> {
         let body = json!({ "errorType": error_type, "errorMessage": message }).to_string();
-        self.post(format!("{}/init/error", self.base), None, body, Some(error_type)).await
+        self.post(
+            format!("{}/init/error", self.base),
+            None,
+            body,
+            Some(error_type),
+        )
+        .await
     }
 
-    async fn post(&self, url: String, invocation_id: Option<&str>, body: String, error_type: Option<&str>) -> Result<(), RuntimeError> {
-        let mut request = self.http.post(url).header("content-type", "application/json").body(body);
+    async fn post(
+        &self,
+        url: String,
+        invocation_id: Option<&str>,
+        body: String,
+        error_type: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let mut request = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body);
         if let Some(id) = invocation_id {
             request = request.header("lambda-runtime-invocation-id", id);
         }
@@ -112,7 +186,10 @@ impl RuntimeClient {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(RuntimeError(format!("answer refused with {}", response.status())))
+            Err(RuntimeError(format!(
+                "answer refused with {}",
+                response.status()
+            )))
         }
     }
 }
@@ -132,7 +209,11 @@ where
         let result = handler(&invocation.payload, invocation.remaining()).await;
         match result {
             Ok(answer) => client.respond(&invocation, &answer).await?,
-            Err(e) => client.fail(&invocation, "RecordsNotDelivered", &e.0).await?,
+            Err(e) => {
+                client
+                    .fail(&invocation, "RecordsNotDelivered", &e.0)
+                    .await?
+            }
         }
     }
 }

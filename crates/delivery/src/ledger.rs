@@ -69,7 +69,9 @@ pub struct Ledger {
 impl Ledger {
     /// A ledger for `records` input records.
     pub fn new(records: usize) -> Self {
-        Self { entries: (0..records).map(|_| Entry::default()).collect() }
+        Self {
+            entries: (0..records).map(|_| Entry::default()).collect(),
+        }
     }
 
     /// Records the platform id of a record (SQS `messageId`, SNS `MessageId`).
@@ -89,7 +91,9 @@ impl Ledger {
 
     /// Marks a record deliberately not sent.
     pub fn skip(&mut self, record: RecordId, reason: impl Into<String>) {
-        self.entries[record as usize].skipped.get_or_insert_with(|| reason.into());
+        self.entries[record as usize]
+            .skipped
+            .get_or_insert_with(|| reason.into());
     }
 
     /// An item made from `record` is on its way.
@@ -116,7 +120,9 @@ impl Ledger {
             (Some(f), _, _) => Outcome::Failed(f.clone()),
             (None, 0, Some(reason)) => Outcome::Skipped(reason.clone()),
             (None, 0, None) => Outcome::Delivered,
-            (None, n, _) => Outcome::Failed(Failure::Undelivered(format!("{n} item(s) never got an answer"))),
+            (None, n, _) => Outcome::Failed(Failure::Undelivered(format!(
+                "{n} item(s) never got an answer"
+            ))),
         }
     }
 
@@ -148,12 +154,18 @@ mod tests {
         }
         ledger.accepted(0);
         ledger.accepted(1);
-        assert!(matches!(ledger.outcome(0), Outcome::Failed(Failure::Undelivered(_))), "one item of two");
+        assert!(
+            matches!(ledger.outcome(0), Outcome::Failed(Failure::Undelivered(_))),
+            "one item of two"
+        );
         ledger.accepted(0);
         assert_eq!(ledger.outcome(0), Outcome::Delivered);
         assert_eq!(ledger.outcome(1), Outcome::Delivered);
         ledger.refused(2, Failure::Rejected("bad".into()));
-        assert_eq!(ledger.outcome(2), Outcome::Failed(Failure::Rejected("bad".into())));
+        assert_eq!(
+            ledger.outcome(2),
+            Outcome::Failed(Failure::Rejected("bad".into()))
+        );
     }
 
     #[test]
@@ -161,7 +173,10 @@ mod tests {
         let mut ledger = Ledger::new(2);
         ledger.fail(0, Failure::BadInput("path".into()));
         ledger.fail(0, Failure::Undelivered("later".into()));
-        assert_eq!(ledger.outcome(0), Outcome::Failed(Failure::BadInput("path".into())));
+        assert_eq!(
+            ledger.outcome(0),
+            Outcome::Failed(Failure::BadInput("path".into()))
+        );
         ledger.skip(1, "filtered");
         assert_eq!(ledger.outcome(1), Outcome::Skipped("filtered".into()));
     }

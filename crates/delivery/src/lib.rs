@@ -12,9 +12,9 @@ mod settings;
 mod telemetry;
 mod verdict;
 
-pub use answer::{answer, InvocationError};
-pub use batch::{json_array, BatchLimits, Batcher, Item, RecordId};
-pub use lambda::{serve, Invocation, RuntimeClient, RuntimeError};
+pub use answer::{InvocationError, answer};
+pub use batch::{BatchLimits, Batcher, Item, RecordId, json_array};
+pub use lambda::{Invocation, RuntimeClient, RuntimeError, serve};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 pub use send::{Delivery, Destination};

@@ -40,9 +40,13 @@ impl RetryPolicy {
     /// Delay before retry number `retry` (1 for the first retry): uniform in
     /// `[0, min(max, initial·2^(retry-1))]`, and never shorter than the server's `Retry-After`.
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self.initial_backoff.saturating_mul(1u32 << retry.saturating_sub(1).min(20));
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(20));
         let cap = exp.min(self.max_backoff);
-        let jittered = Duration::from_nanos(fastrand::u64(0..=cap.as_nanos().min(u64::MAX as u128) as u64));
+        let jittered = Duration::from_nanos(fastrand::u64(
+            0..=cap.as_nanos().min(u64::MAX as u128) as u64,
+        ));
         retry_after.map_or(jittered, |after| after.max(jittered))
     }
 }
@@ -56,7 +60,9 @@ pub struct Deadline {
 impl Deadline {
     /// A deadline `budget` from now.
     pub fn after(budget: Duration) -> Self {
-        Self { at: Instant::now() + budget }
+        Self {
+            at: Instant::now() + budget,
+        }
     }
 
     /// Time left.
@@ -81,9 +87,14 @@ mod tests {
 
     #[test]
     fn full_jitter_stays_under_the_growing_cap() {
-        let policy = RetryPolicy { initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_millis(800), ..Default::default() };
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(800),
+            ..Default::default()
+        };
         for retry in 1..10 {
-            let cap = Duration::from_millis(100 * (1 << (retry - 1))).min(Duration::from_millis(800));
+            let cap =
+                Duration::from_millis(100 * (1 << (retry - 1))).min(Duration::from_millis(800));
             let delays: Vec<_> = (0..200).map(|_| policy.delay(retry, None)).collect();
             assert!(delays.iter().all(|d| *d <= cap), "retry {retry}");
             // Full jitter: the whole range is used, including short delays.

@@ -39,7 +39,13 @@ pub struct Delivery {
 impl Delivery {
     /// Fresh state for `records` input records.
     pub fn new(policy: RetryPolicy, deadline: Deadline, records: usize) -> Self {
-        Self { policy, deadline, ledger: Ledger::new(records), telemetry: Telemetry::new(records), halted: None }
+        Self {
+            policy,
+            deadline,
+            ledger: Ledger::new(records),
+            telemetry: Telemetry::new(records),
+            halted: None,
+        }
     }
 
     /// The configuration error that stopped all sending, if any.
@@ -65,14 +71,21 @@ impl Delivery {
                 self.settle_all(&batch, Some(&failure));
                 continue;
             }
-            if !self.deadline.allows(Duration::ZERO, self.policy.min_attempt_time) {
-                let failure = Failure::Undelivered("no time left before the Lambda deadline".into());
+            if !self
+                .deadline
+                .allows(Duration::ZERO, self.policy.min_attempt_time)
+            {
+                let failure =
+                    Failure::Undelivered("no time left before the Lambda deadline".into());
                 self.settle_all(&batch, Some(&failure));
                 continue;
             }
             let started = Instant::now();
-            let verdict = destination.send(&batch, self.deadline.request_timeout(&self.policy)).await;
-            self.telemetry.request(destination.name(), started.elapsed(), batch.len());
+            let verdict = destination
+                .send(&batch, self.deadline.request_timeout(&self.policy))
+                .await;
+            self.telemetry
+                .request(destination.name(), started.elapsed(), batch.len());
             match verdict {
                 Verdict::Delivered => self.settle_all(&batch, None),
                 Verdict::Rejected { reason } => {
@@ -81,14 +94,23 @@ impl Delivery {
                 }
                 Verdict::RejectedSome { items } => {
                     let refused: HashMap<usize, String> = items.into_iter().collect();
-                    tracing::warn!(destination = destination.name(), rejected = refused.len(), "some items rejected");
+                    tracing::warn!(
+                        destination = destination.name(),
+                        rejected = refused.len(),
+                        "some items rejected"
+                    );
                     for (n, item) in batch.iter().enumerate() {
                         let failure = refused.get(&n).map(|r| Failure::Rejected(r.clone()));
                         self.settle(item, failure.as_ref());
                     }
                 }
                 Verdict::TooLarge { reason } if batch.len() == 1 => {
-                    self.settle_all(&batch, Some(&Failure::Rejected(format!("too large on its own: {reason}"))));
+                    self.settle_all(
+                        &batch,
+                        Some(&Failure::Rejected(format!(
+                            "too large on its own: {reason}"
+                        ))),
+                    );
                 }
                 Verdict::TooLarge { .. } => {
                     let mut first = batch;
@@ -102,18 +124,35 @@ impl Delivery {
                     self.settle_all(&batch, Some(&Failure::Misconfigured(reason.clone())));
                     self.halted = Some(reason);
                 }
-                Verdict::Retry { retry_after, reason } => {
-                    if let Some(again) = self.plan_retry(destination.name(), batch, attempt, retry_after, &reason).await {
+                Verdict::Retry {
+                    retry_after,
+                    reason,
+                } => {
+                    if let Some(again) = self
+                        .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
+                        .await
+                    {
                         queue.push_front((again, attempt + 1));
                     }
                 }
-                Verdict::RetrySome { items, retry_after, reason } => {
+                Verdict::RetrySome {
+                    items,
+                    retry_after,
+                    reason,
+                } => {
                     let (mut again, mut accepted) = (Vec::new(), Vec::new());
                     for (n, item) in batch.into_iter().enumerate() {
-                        if items.contains(&n) { again.push(item) } else { accepted.push(item) }
+                        if items.contains(&n) {
+                            again.push(item)
+                        } else {
+                            accepted.push(item)
+                        }
                     }
                     self.settle_all(&accepted, None);
-                    if let Some(again) = self.plan_retry(destination.name(), again, attempt, retry_after, &reason).await {
+                    if let Some(again) = self
+                        .plan_retry(destination.name(), again, attempt, retry_after, &reason)
+                        .await
+                    {
                         queue.push_front((again, attempt + 1));
                     }
                 }
@@ -132,7 +171,8 @@ impl Delivery {
         reason: &str,
     ) -> Option<Vec<Item>> {
         if attempt >= self.policy.max_attempts {
-            let failure = Failure::Undelivered(format!("gave up after {attempt} attempts: {reason}"));
+            let failure =
+                Failure::Undelivered(format!("gave up after {attempt} attempts: {reason}"));
             self.settle_all(&batch, Some(&failure));
             return None;
         }

@@ -18,7 +18,10 @@ pub struct ConfigError {
 impl ConfigError {
     /// An error about `variable`.
     pub fn new(variable: &str, reason: impl Into<String>) -> Self {
-        Self { variable: variable.to_owned(), reason: reason.into() }
+        Self {
+            variable: variable.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -30,30 +33,40 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A source of raw setting values by name.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// Where settings come from: the process environment, or a map in tests.
 pub struct Settings<'a> {
-    lookup: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    lookup: Lookup<'a>,
 }
 
 impl<'a> Settings<'a> {
     /// Settings from the process environment.
     pub fn from_env() -> Settings<'static> {
-        Settings { lookup: Box::new(|k| std::env::var(k).ok()) }
+        Settings {
+            lookup: Box::new(|k| std::env::var(k).ok()),
+        }
     }
 
     /// Settings from any lookup function.
     pub fn from_fn(lookup: impl Fn(&str) -> Option<String> + 'a) -> Self {
-        Self { lookup: Box::new(lookup) }
+        Self {
+            lookup: Box::new(lookup),
+        }
     }
 
     /// A trimmed, non-empty value.
     pub fn get(&self, key: &str) -> Option<String> {
-        (self.lookup)(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.lookup)(key)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     /// A required value.
     pub fn required(&self, key: &str) -> Result<String, ConfigError> {
-        self.get(key).ok_or_else(|| ConfigError::new(key, "is required but not set"))
+        self.get(key)
+            .ok_or_else(|| ConfigError::new(key, "is required but not set"))
     }
 
     /// `true`/`false` (also `1`/`0`, `yes`/`no`), or `default` when unset.
@@ -62,29 +75,51 @@ impl<'a> Settings<'a> {
             None => Ok(default),
             Some(v) if ["true", "1", "yes", "on"].contains(&v.as_str()) => Ok(true),
             Some(v) if ["false", "0", "no", "off"].contains(&v.as_str()) => Ok(false),
-            Some(v) => Err(ConfigError::new(key, format!("expected true or false, got {v:?}"))),
+            Some(v) => Err(ConfigError::new(
+                key,
+                format!("expected true or false, got {v:?}"),
+            )),
         }
     }
 
     /// A number within `range`, or `default` when unset.
-    pub fn number<T>(&self, key: &str, default: T, range: std::ops::RangeInclusive<T>) -> Result<T, ConfigError>
+    pub fn number<T>(
+        &self,
+        key: &str,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+    ) -> Result<T, ConfigError>
     where
         T: FromStr + PartialOrd + fmt::Display + Copy,
     {
-        let Some(text) = self.get(key) else { return Ok(default) };
-        let value: T = text.parse().map_err(|_| ConfigError::new(key, format!("expected a number, got {text:?}")))?;
+        let Some(text) = self.get(key) else {
+            return Ok(default);
+        };
+        let value: T = text
+            .parse()
+            .map_err(|_| ConfigError::new(key, format!("expected a number, got {text:?}")))?;
         if !range.contains(&value) {
             return Err(ConfigError::new(
                 key,
-                format!("{value} is out of range ({}..={})", range.start(), range.end()),
+                format!(
+                    "{value} is out of range ({}..={})",
+                    range.start(),
+                    range.end()
+                ),
             ));
         }
         Ok(value)
     }
 
     /// A duration in milliseconds within `range_ms`.
-    pub fn millis(&self, key: &str, default: Duration, range_ms: std::ops::RangeInclusive<u64>) -> Result<Duration, ConfigError> {
-        self.number(key, default.as_millis() as u64, range_ms).map(Duration::from_millis)
+    pub fn millis(
+        &self,
+        key: &str,
+        default: Duration,
+        range_ms: std::ops::RangeInclusive<u64>,
+    ) -> Result<Duration, ConfigError> {
+        self.number(key, default.as_millis() as u64, range_ms)
+            .map(Duration::from_millis)
     }
 
     /// Retry settings: `RETRY_INITIAL_BACKOFF_MS`, `RETRY_MAX_BACKOFF_MS`, `RETRY_MAX_ATTEMPTS`,
@@ -92,16 +127,26 @@ impl<'a> Settings<'a> {
     pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
         let d = RetryPolicy::default();
         let policy = RetryPolicy {
-            initial_backoff: self.millis("RETRY_INITIAL_BACKOFF_MS", d.initial_backoff, 1..=60_000)?,
+            initial_backoff: self.millis(
+                "RETRY_INITIAL_BACKOFF_MS",
+                d.initial_backoff,
+                1..=60_000,
+            )?,
             max_backoff: self.millis("RETRY_MAX_BACKOFF_MS", d.max_backoff, 1..=300_000)?,
             max_attempts: self.number("RETRY_MAX_ATTEMPTS", d.max_attempts, 1..=100)?,
             request_timeout: self.millis("REQUEST_TIMEOUT_MS", d.request_timeout, 100..=300_000)?,
             min_attempt_time: d.min_attempt_time,
         };
         if policy.max_backoff < policy.initial_backoff {
-            return Err(ConfigError::new("RETRY_MAX_BACKOFF_MS", "must not be smaller than RETRY_INITIAL_BACKOFF_MS"));
+            return Err(ConfigError::new(
+                "RETRY_MAX_BACKOFF_MS",
+                "must not be smaller than RETRY_INITIAL_BACKOFF_MS",
+            ));
         }
-        Ok(RetryPolicy { min_attempt_time: policy.request_timeout.min(d.min_attempt_time), ..policy })
+        Ok(RetryPolicy {
+            min_attempt_time: policy.request_timeout.min(d.min_attempt_time),
+            ..policy
+        })
     }
 }
 
@@ -111,16 +156,33 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings<'static> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_fn(move |k| map.get(k).cloned())
     }
 
     #[test]
     fn errors_name_the_variable() {
-        let s = settings(&[("DRY_RUN", "maybe"), ("RETRY_MAX_ATTEMPTS", "0"), ("REQUEST_TIMEOUT_MS", "ten")]);
+        let s = settings(&[
+            ("DRY_RUN", "maybe"),
+            ("RETRY_MAX_ATTEMPTS", "0"),
+            ("REQUEST_TIMEOUT_MS", "ten"),
+        ]);
         assert_eq!(s.flag("DRY_RUN", false).unwrap_err().variable, "DRY_RUN");
-        assert!(s.retry_policy().unwrap_err().to_string().starts_with("configuration error: RETRY_MAX_ATTEMPTS"));
-        assert!(s.required("MISSING").unwrap_err().to_string().contains("MISSING: is required"));
+        assert!(
+            s.retry_policy()
+                .unwrap_err()
+                .to_string()
+                .starts_with("configuration error: RETRY_MAX_ATTEMPTS")
+        );
+        assert!(
+            s.required("MISSING")
+                .unwrap_err()
+                .to_string()
+                .contains("MISSING: is required")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::ledger::{Failure, Ledger, Outcome};
 
@@ -63,7 +63,10 @@ pub struct Telemetry {
 impl Telemetry {
     /// Counters for an invocation of `records` input records.
     pub fn new(records: usize) -> Self {
-        Self { records_received: records as u64, ..Self::default() }
+        Self {
+            records_received: records as u64,
+            ..Self::default()
+        }
     }
 
     /// Counts one request.
@@ -123,9 +126,14 @@ impl Telemetry {
             ("ItemsRetried", self.retried),
             ("Requests", self.requests),
         ];
-        let mut metrics: Vec<Value> = counts.iter().map(|(name, _)| json!({"Name": name, "Unit": "Count"})).collect();
+        let mut metrics: Vec<Value> = counts
+            .iter()
+            .map(|(name, _)| json!({"Name": name, "Unit": "Count"}))
+            .collect();
         metrics.push(json!({"Name": "DestinationLatency", "Unit": "Milliseconds"}));
-        let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
         let mut line = json!({
             "_aws": {
                 "Timestamp": timestamp,
@@ -154,7 +162,9 @@ mod tests {
         let mut t = Telemetry::new(3);
         t.request("mixpanel_import", Duration::from_millis(12), 3);
         let emf = t.emf("ticketbridge", "mixpanel-sink");
-        let declared = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap();
+        let declared = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap();
         for metric in declared {
             let name = metric["Name"].as_str().unwrap();
             assert!(!emf[name].is_null(), "{name} declared but missing");

@@ -15,7 +15,11 @@ struct Scripted {
 
 impl Scripted {
     fn new(answers: Vec<Verdict>) -> Self {
-        Self { answers: RefCell::new(answers.into()), sent: RefCell::default(), origin: Instant::now() }
+        Self {
+            answers: RefCell::new(answers.into()),
+            sent: RefCell::default(),
+            origin: Instant::now(),
+        }
     }
 
     /// (time since start, first byte of each item) per request.
@@ -30,8 +34,14 @@ impl Destination for Scripted {
     }
 
     async fn send(&self, items: &[Item], _timeout: Duration) -> Verdict {
-        self.sent.borrow_mut().push((self.origin.elapsed(), items.iter().map(|i| i.bytes[0]).collect()));
-        self.answers.borrow_mut().pop_front().unwrap_or(Verdict::Delivered)
+        self.sent.borrow_mut().push((
+            self.origin.elapsed(),
+            items.iter().map(|i| i.bytes[0]).collect(),
+        ));
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or(Verdict::Delivered)
     }
 }
 
@@ -50,7 +60,10 @@ fn policy() -> RetryPolicy {
 }
 
 fn retry(after: Option<u64>) -> Verdict {
-    Verdict::Retry { retry_after: after.map(Duration::from_secs), reason: "429 Too Many Requests".into() }
+    Verdict::Retry {
+        retry_after: after.map(Duration::from_secs),
+        reason: "429 Too Many Requests".into(),
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -60,7 +73,10 @@ async fn retries_then_delivers_honouring_retry_after() {
     d.send(&dest, items(3)).await;
     let sent = dest.requests();
     assert_eq!(sent.len(), 3);
-    assert!(sent[1].0 - sent[0].0 >= Duration::from_secs(3), "Retry-After is a floor");
+    assert!(
+        sent[1].0 - sent[0].0 >= Duration::from_secs(3),
+        "Retry-After is a floor"
+    );
     assert!((0..3).all(|r| d.ledger.outcome(r) == Outcome::Delivered));
     assert_eq!(d.telemetry.retried, 6);
 }
@@ -68,7 +84,11 @@ async fn retries_then_delivers_honouring_retry_after() {
 #[tokio::test(start_paused = true)]
 async fn retry_some_resends_only_those_items() {
     let dest = Scripted::new(vec![
-        Verdict::RetrySome { items: vec![1], retry_after: None, reason: "throttled".into() },
+        Verdict::RetrySome {
+            items: vec![1],
+            retry_after: None,
+            reason: "throttled".into(),
+        },
         Verdict::Delivered,
     ]);
     let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
@@ -79,18 +99,31 @@ async fn retry_some_resends_only_those_items() {
 
 #[tokio::test(start_paused = true)]
 async fn rejected_items_fail_only_their_records() {
-    let dest = Scripted::new(vec![Verdict::RejectedSome { items: vec![(2, "time out of range".into())] }]);
+    let dest = Scripted::new(vec![Verdict::RejectedSome {
+        items: vec![(2, "time out of range".into())],
+    }]);
     let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
     d.send(&dest, items(3)).await;
     assert_eq!(dest.requests().len(), 1, "a rejection is never retried");
     assert_eq!(d.ledger.outcome(0), Outcome::Delivered);
-    assert_eq!(d.ledger.outcome(2), Outcome::Failed(Failure::Rejected("time out of range".into())));
+    assert_eq!(
+        d.ledger.outcome(2),
+        Outcome::Failed(Failure::Rejected("time out of range".into()))
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn too_large_splits_until_it_fits() {
-    let too_large = || Verdict::TooLarge { reason: "413".into() };
-    let dest = Scripted::new(vec![too_large(), too_large(), Verdict::Delivered, Verdict::Delivered, Verdict::Delivered]);
+    let too_large = || Verdict::TooLarge {
+        reason: "413".into(),
+    };
+    let dest = Scripted::new(vec![
+        too_large(),
+        too_large(),
+        Verdict::Delivered,
+        Verdict::Delivered,
+        Verdict::Delivered,
+    ]);
     let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 4);
     d.send(&dest, items(4)).await;
     let sizes: Vec<_> = dest.requests().iter().map(|r| r.1.len()).collect();
@@ -100,28 +133,45 @@ async fn too_large_splits_until_it_fits() {
 
 #[tokio::test(start_paused = true)]
 async fn a_configuration_error_stops_all_sending() {
-    let dest = Scripted::new(vec![Verdict::Misconfigured { reason: "Invalid credentials".into() }]);
+    let dest = Scripted::new(vec![Verdict::Misconfigured {
+        reason: "Invalid credentials".into(),
+    }]);
     let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
     d.send(&dest, items(2)).await;
     d.send(&dest, vec![Item::new(vec![9], 2)]).await;
     assert_eq!(dest.requests().len(), 1, "no retry storm");
     assert_eq!(d.halted(), Some("Invalid credentials"));
-    assert!(matches!(d.ledger.outcome(2), Outcome::Failed(Failure::Misconfigured(_))));
+    assert!(matches!(
+        d.ledger.outcome(2),
+        Outcome::Failed(Failure::Misconfigured(_))
+    ));
 }
 
 #[tokio::test(start_paused = true)]
 async fn no_attempt_starts_that_cannot_finish_before_the_deadline() {
     let dest = Scripted::new((0..100).map(|_| retry(None)).collect());
     let budget = Duration::from_secs(10);
-    let mut d = Delivery::new(RetryPolicy { max_attempts: 100, ..policy() }, Deadline::after(budget), 1);
+    let mut d = Delivery::new(
+        RetryPolicy {
+            max_attempts: 100,
+            ..policy()
+        },
+        Deadline::after(budget),
+        1,
+    );
     d.send(&dest, items(1)).await;
     let sent = dest.requests();
     assert!(sent.len() > 2);
     for (at, _) in &sent {
-        assert!(*at + policy().min_attempt_time <= budget, "attempt at {at:?}");
+        assert!(
+            *at + policy().min_attempt_time <= budget,
+            "attempt at {at:?}"
+        );
     }
     match d.ledger.outcome(0) {
-        Outcome::Failed(Failure::Undelivered(reason)) => assert!(reason.contains("deadline"), "{reason}"),
+        Outcome::Failed(Failure::Undelivered(reason)) => {
+            assert!(reason.contains("deadline"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -129,8 +179,17 @@ async fn no_attempt_starts_that_cannot_finish_before_the_deadline() {
 #[tokio::test(start_paused = true)]
 async fn attempts_are_capped() {
     let dest = Scripted::new((0..100).map(|_| retry(None)).collect());
-    let mut d = Delivery::new(RetryPolicy { max_attempts: 3, ..policy() }, Deadline::after(Duration::from_secs(600)), 1);
+    let mut d = Delivery::new(
+        RetryPolicy {
+            max_attempts: 3,
+            ..policy()
+        },
+        Deadline::after(Duration::from_secs(600)),
+        1,
+    );
     d.send(&dest, items(1)).await;
     assert_eq!(dest.requests().len(), 3);
-    assert!(matches!(d.ledger.outcome(0), Outcome::Failed(Failure::Undelivered(r)) if r.contains("3 attempts")));
+    assert!(
+        matches!(d.ledger.outcome(0), Outcome::Failed(Failure::Undelivered(r)) if r.contains("3 attempts"))
+    );
 }

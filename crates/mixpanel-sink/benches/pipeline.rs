@@ -4,10 +4,10 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use delivery::{json_array, Item};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use delivery::{Item, json_array};
 use mixpanel::client::gzip;
-use mixpanel::{MappingConfig, Mapper};
+use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
 use zendesk_events::Envelope;
 
@@ -16,7 +16,10 @@ fn sns_samples() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
     let mut out = Vec::new();
     for folder in ["connector", "webhook"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         for file in files {
             let message = std::fs::read_to_string(file).unwrap();
@@ -65,9 +68,15 @@ fn gzip_batch(c: &mut Criterion) {
     let body = json_array(&items);
     let mut group = c.benchmark_group("import_batch");
     group.throughput(Throughput::Elements(2000));
-    group.bench_function("frame_and_gzip_2000_events", |b| b.iter(|| black_box(gzip(&json_array(black_box(&items))))));
+    group.bench_function("frame_and_gzip_2000_events", |b| {
+        b.iter(|| black_box(gzip(&json_array(black_box(&items)))))
+    });
     group.finish();
-    eprintln!("2000-event batch: {} bytes uncompressed, {} gzipped", body.len(), gzip(&body).len());
+    eprintln!(
+        "2000-event batch: {} bytes uncompressed, {} gzipped",
+        body.len(),
+        gzip(&body).len()
+    );
 }
 
 criterion_group!(benches, decode_map_encode, gzip_batch);

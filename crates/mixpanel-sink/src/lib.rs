@@ -5,7 +5,7 @@ pub mod logging;
 
 use std::time::{Duration, Instant};
 
-use delivery::{answer, Batcher, Delivery, Deadline, Failure, InvocationError, Item, RecordId};
+use delivery::{Batcher, Deadline, Delivery, Failure, InvocationError, Item, RecordId, answer};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
 use zendesk_events::{Envelope, TicketEvent};
@@ -26,23 +26,32 @@ pub struct Sink {
 impl Sink {
     /// A sink sending through `client`.
     pub fn new(config: MixpanelConfig, client: MixpanelClient) -> Self {
-        Self { mapper: Mapper::new(config.mapping.clone()), config, client }
+        Self {
+            mapper: Mapper::new(config.mapping.clone()),
+            config,
+            client,
+        }
     }
 
     /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
     /// line and EMF metrics, and returns Lambda's answer.
     pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
         let started = Instant::now();
-        let payload = std::str::from_utf8(payload)
-            .map_err(|e| InvocationError(format!("bad input: the payload is not UTF-8 JSON ({e})")))?;
-        let envelope = Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
+        let payload = std::str::from_utf8(payload).map_err(|e| {
+            InvocationError(format!("bad input: the payload is not UTF-8 JSON ({e})"))
+        })?;
+        let envelope =
+            Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
         let deadline = Deadline::after(budget.saturating_sub(ANSWER_RESERVE));
         let mut delivery = Delivery::new(self.config.retry, deadline, envelope.len());
         self.process(&envelope, &mut delivery).await;
 
         let result = answer(envelope.kind(), &delivery.ledger, delivery.halted());
         delivery.telemetry.count_outcomes(&delivery.ledger);
-        let summary = delivery.telemetry.summary(FUNCTION, envelope.kind().label(), started.elapsed());
+        let summary =
+            delivery
+                .telemetry
+                .summary(FUNCTION, envelope.kind().label(), started.elapsed());
         eprintln!("{summary}");
         eprintln!("{}", delivery.telemetry.emf(METRICS_NAMESPACE, FUNCTION));
         if let Err(e) = &result {
@@ -54,7 +63,11 @@ impl Sink {
     async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
-        let token = self.config.project_token.as_deref().unwrap_or("DRY_RUN_NO_TOKEN");
+        let token = self
+            .config
+            .project_token
+            .as_deref()
+            .unwrap_or("DRY_RUN_NO_TOKEN");
         let mut profiles = ProfileBook::new(token);
         for record in envelope.records() {
             let id = record.index as RecordId;
@@ -80,9 +93,18 @@ impl Sink {
     }
 
     /// The `/import` items of one event; notes its profile state; settles skips and failures.
-    fn map(&self, event: &TicketEvent, id: RecordId, delivery: &mut Delivery, profiles: &mut ProfileBook) -> Vec<Item> {
+    fn map(
+        &self,
+        event: &TicketEvent,
+        id: RecordId,
+        delivery: &mut Delivery,
+        profiles: &mut ProfileBook,
+    ) -> Vec<Item> {
         if !self.mapper.allows(event) {
-            delivery.ledger.skip(id, format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type));
+            delivery.ledger.skip(
+                id,
+                format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type),
+            );
             return Vec::new();
         }
         let encoded = match self.mapper.events(event) {
@@ -99,7 +121,10 @@ impl Sink {
                 profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
             }
         }
-        encoded.into_iter().map(|bytes| Item::new(bytes, id)).collect()
+        encoded
+            .into_iter()
+            .map(|bytes| Item::new(bytes, id))
+            .collect()
     }
 
     async fn send_profiles(&self, profiles: ProfileBook, delivery: &mut Delivery) {

@@ -1,8 +1,8 @@
 //! `mixpanel-sink`: read config once, build the client once, serve invocations.
 
-use delivery::{serve, RuntimeClient, Settings};
+use delivery::{RuntimeClient, Settings, serve};
 use mixpanel::{MixpanelClient, MixpanelConfig};
-use mixpanel_sink::{logging, Sink};
+use mixpanel_sink::{Sink, logging};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -18,7 +18,9 @@ async fn main() {
         Ok(config) => config,
         Err(e) => {
             tracing::error!(variable = %e.variable, "{e}");
-            let _ = runtime.init_error("Runtime.ConfigurationError", &e.to_string()).await;
+            let _ = runtime
+                .init_error("Runtime.ConfigurationError", &e.to_string())
+                .await;
             std::process::exit(1);
         }
     };
@@ -26,12 +28,18 @@ async fn main() {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("{e}");
-            let _ = runtime.init_error("Runtime.InitError", &e.to_string()).await;
+            let _ = runtime
+                .init_error("Runtime.InitError", &e.to_string())
+                .await;
             std::process::exit(1);
         }
     };
     let sink = Sink::new(config, client);
-    if let Err(e) = serve(&runtime, async |payload: &[u8], budget| sink.handle(payload, budget).await).await {
+    if let Err(e) = serve(&runtime, async |payload: &[u8], budget| {
+        sink.handle(payload, budget).await
+    })
+    .await
+    {
         tracing::error!("{e}");
         std::process::exit(1);
     }

@@ -2,8 +2,8 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::json;
@@ -19,7 +19,9 @@ async fn flaky_server(resets: usize) -> (String, Arc<AtomicUsize>) {
     let counter = seen.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let n = counter.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 64 * 1024];
@@ -33,7 +35,10 @@ async fn flaky_server(resets: usize) -> (String, Arc<AtomicUsize>) {
                     return;
                 }
                 let body = r#"{"code":200,"num_records_imported":1,"status":"OK"}"#;
-                let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
                 let _ = socket.write_all(reply.as_bytes()).await;
             });
         }
@@ -44,7 +49,10 @@ async fn flaky_server(resets: usize) -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn connection_resets_are_retried() {
     let (url, seen) = flaky_server(2).await;
-    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")])
+        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(seen.load(Ordering::SeqCst), 3);
 }
@@ -52,6 +60,12 @@ async fn connection_resets_are_retried() {
 #[tokio::test]
 async fn persistent_resets_leave_the_record_unacknowledged() {
     let (url, _) = flaky_server(usize::MAX).await;
-    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(3)).await.unwrap();
-    assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m0"}]}));
+    let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")])
+        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "m0"}]})
+    );
 }

@@ -11,7 +11,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn server() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/engage")).respond_with(ok_engage()).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/engage"))
+        .respond_with(ok_engage())
+        .mount(&server)
+        .await;
     server
 }
 
@@ -27,18 +31,36 @@ async fn delivers_events_and_profiles_with_the_documented_request_shape() {
         .expect(1)
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, COMMENT]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    let answer = sink(&server.uri(), &[])
+        .handle(sqs(&[CREATED, COMMENT]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let (imports, engages) = received(&server).await;
-    let names: Vec<_> = imports[0].iter().map(|e| e["event"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(names, ["Ticket Created", "Ticket Comment Added", "Ticket Responded"]);
+    let names: Vec<_> = imports[0]
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["Ticket Created", "Ticket Comment Added", "Ticket Responded"]
+    );
     assert!(imports[0].iter().all(|e| e["properties"]["ip"] == 0));
     assert_eq!(engages[0].len(), 1, "one coalesced update for ticket 48213");
     assert_eq!(engages[0][0]["$token"], "test-token");
     assert_eq!(engages[0][0]["$ip"], 0);
-    let engage = &server.received_requests().await.unwrap().into_iter().find(|r| r.url.path() == "/engage").unwrap();
+    let engage = &server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.url.path() == "/engage")
+        .unwrap();
     assert_eq!(engage.url.query(), Some("verbose=1&ip=0"));
-    assert!(engage.headers.get("content-encoding").is_none(), "/engage takes no gzip");
+    assert!(
+        engage.headers.get("content-encoding").is_none(),
+        "/engage takes no gzip"
+    );
 }
 
 #[tokio::test]
@@ -53,9 +75,15 @@ async fn service_account_auth_and_project_id() {
         .await;
     let sink = sink(
         &server.uri(),
-        &[("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa.user"), ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s3cr3t"), ("MIXPANEL_PROJECT_ID", "777")],
+        &[
+            ("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa.user"),
+            ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s3cr3t"),
+            ("MIXPANEL_PROJECT_ID", "777"),
+        ],
     );
-    sink.handle(sns(STATUS).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    sink.handle(sns(STATUS).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -67,21 +95,44 @@ async fn retries_429_honouring_retry_after_then_delivers() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
     let started = Instant::now();
-    sink(&server.uri(), &[]).handle(sns(STATUS).as_bytes(), Duration::from_secs(30)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
+    sink(&server.uri(), &[])
+        .handle(sns(STATUS).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for Retry-After"
+    );
     let (imports, _) = received(&server).await;
     assert_eq!(imports.len(), 2);
-    assert_eq!(imports[0], imports[1], "the retry resends the identical events ($insert_id, time)");
+    assert_eq!(
+        imports[0], imports[1],
+        "the retry resends the identical events ($insert_id, time)"
+    );
 }
 
 #[tokio::test]
 async fn retries_429_without_retry_after_using_backoff() {
     let server = server().await;
-    Mock::given(path("/import")).respond_with(ResponseTemplate::new(429)).up_to_n_times(2).with_priority(1).mount(&server).await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    Mock::given(path("/import"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
+    let answer = sink(&server.uri(), &[])
+        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(received(&server).await.0.len(), 3);
 }
@@ -98,19 +149,33 @@ async fn failed_records_reject_exactly_their_input_records() {
         .expect(1)
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, COMMENT, PRIORITY]).as_bytes(), Duration::from_secs(30)).await.unwrap();
-    assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m1"}]}));
+    let answer = sink(&server.uri(), &[])
+        .handle(
+            sqs(&[CREATED, COMMENT, PRIORITY]).as_bytes(),
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "m1"}]})
+    );
 }
 
 #[tokio::test]
 async fn unauthorized_fails_the_invocation_without_a_retry_storm() {
     let server = server().await;
     Mock::given(path("/import"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": 401, "error": "Invalid credentials", "status": "Unauthorized"})))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"code": 401, "error": "Invalid credentials", "status": "Unauthorized"}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
-    let err = sink(&server.uri(), &[]).handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap_err();
+    let err = sink(&server.uri(), &[])
+        .handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap_err();
     assert!(err.0.contains("Invalid credentials"), "{err}");
     assert!(!err.0.contains("test-token"), "never log secrets");
 }
@@ -124,8 +189,17 @@ async fn too_large_splits_and_resends() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[]).handle(sqs(&[CREATED, STATUS, PRIORITY, COMMENT]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
+    let answer = sink(&server.uri(), &[])
+        .handle(
+            sqs(&[CREATED, STATUS, PRIORITY, COMMENT]).as_bytes(),
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let sizes: Vec<_> = received(&server).await.0.iter().map(Vec::len).collect();
     assert_eq!(sizes, [5, 2, 3]);
@@ -134,21 +208,44 @@ async fn too_large_splits_and_resends() {
 #[tokio::test]
 async fn server_errors_until_the_deadline_fail_the_records_in_time() {
     let server = server().await;
-    Mock::given(path("/import")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    Mock::given(path("/import"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let started = Instant::now();
     let budget = Duration::from_secs(3);
-    let err = sink(&server.uri(), &[("RETRY_MAX_ATTEMPTS", "100")]).handle(sns(STATUS).as_bytes(), budget).await.unwrap_err();
+    let err = sink(&server.uri(), &[("RETRY_MAX_ATTEMPTS", "100")])
+        .handle(sns(STATUS).as_bytes(), budget)
+        .await
+        .unwrap_err();
     assert!(started.elapsed() < budget, "answered before the deadline");
-    assert!(err.0.contains("record 0 (sns-1)") && err.0.contains("503"), "{err}");
-    assert!(received(&server).await.0.len() > 3, "kept retrying while there was time");
+    assert!(
+        err.0.contains("record 0 (sns-1)") && err.0.contains("503"),
+        "{err}"
+    );
+    assert!(
+        received(&server).await.0.len() > 3,
+        "kept retrying while there was time"
+    );
 }
 
 #[tokio::test]
 async fn slow_answers_time_out_and_are_retried() {
     let server = server().await;
-    Mock::given(path("/import")).respond_with(ok_import().set_delay(Duration::from_secs(3))).up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    let answer = sink(&server.uri(), &[("REQUEST_TIMEOUT_MS", "300")]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    Mock::given(path("/import"))
+        .respond_with(ok_import().set_delay(Duration::from_secs(3)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
+    let answer = sink(&server.uri(), &[("REQUEST_TIMEOUT_MS", "300")])
+        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(received(&server).await.0.len(), 2);
 }
@@ -156,32 +253,65 @@ async fn slow_answers_time_out_and_are_retried() {
 #[tokio::test]
 async fn engage_status_zero_is_a_rejection_not_a_success() {
     let server = MockServer::start().await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
-    Mock::given(path("/engage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": "$token is invalid"})))
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
         .mount(&server)
         .await;
-    let answer = sink(&server.uri(), &[]).handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
-    assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "m0"}]}));
+    Mock::given(path("/engage"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"status": 0, "error": "$token is invalid"})),
+        )
+        .mount(&server)
+        .await;
+    let answer = sink(&server.uri(), &[])
+        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "m0"}]})
+    );
 }
 
 #[tokio::test]
 async fn bad_records_fail_alone_and_the_rest_is_delivered() {
     let server = server().await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
     let batch = include_str!("../../../events/malformed/sqs-with-bad-records.json");
-    let answer = sink(&server.uri(), &[]).handle(batch.as_bytes(), Duration::from_secs(30)).await.unwrap();
-    let failed: Vec<_> = answer["batchItemFailures"].as_array().unwrap().iter().map(|f| f["itemIdentifier"].clone()).collect();
+    let answer = sink(&server.uri(), &[])
+        .handle(batch.as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
+    let failed: Vec<_> = answer["batchItemFailures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["itemIdentifier"].clone())
+        .collect();
     assert_eq!(failed.len(), 2);
-    assert_eq!(received(&server).await.0[0].len(), 1, "the good record went through");
+    assert_eq!(
+        received(&server).await.0[0].len(),
+        1,
+        "the good record went through"
+    );
 }
 
 #[tokio::test]
 async fn filtered_types_are_acknowledged_without_sending() {
     let server = server().await;
-    Mock::given(path("/import")).respond_with(ok_import()).mount(&server).await;
+    Mock::given(path("/import"))
+        .respond_with(ok_import())
+        .mount(&server)
+        .await;
     let sink = sink(&server.uri(), &[("ZENDESK_EVENT_TYPES", "Ticket Created")]);
-    let answer = sink.handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30)).await.unwrap();
+    let answer = sink
+        .handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30))
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     let (imports, _) = received(&server).await;
     assert_eq!(imports.concat().len(), 1);

@@ -5,10 +5,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
-use delivery::{json_array, Destination, Item, Verdict};
-use flate2::write::GzEncoder;
+use delivery::{Destination, Item, Verdict, json_array};
 use flate2::Compression;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use flate2::write::GzEncoder;
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use serde_json::json;
 use serde_json::value::RawValue;
 
@@ -59,30 +59,49 @@ impl MixpanelClient {
     fn with_transport(config: &MixpanelConfig, transport: Transport) -> Self {
         let base = &config.api_url;
         let (import_url, authorization) = match &config.auth {
-            ImportAuth::ServiceAccount { username, secret, project_id } => (
+            ImportAuth::ServiceAccount {
+                username,
+                secret,
+                project_id,
+            } => (
                 format!("{base}/import?strict=1&project_id={project_id}"),
                 Some(basic(&format!("{username}:{secret}"))),
             ),
-            ImportAuth::ProjectToken(token) => (format!("{base}/import?strict=1"), Some(basic(&format!("{token}:")))),
+            ImportAuth::ProjectToken(token) => (
+                format!("{base}/import?strict=1"),
+                Some(basic(&format!("{token}:"))),
+            ),
             ImportAuth::None => (format!("{base}/import?strict=1"), None),
         };
-        Self { transport, import_url, engage_url: format!("{base}/engage?verbose=1&ip=0"), authorization }
+        Self {
+            transport,
+            import_url,
+            engage_url: format!("{base}/engage?verbose=1&ip=0"),
+            authorization,
+        }
     }
 
     /// The `/import` endpoint.
     pub fn import(&self) -> Endpoint<'_> {
-        Endpoint { client: self, kind: Kind::Import }
+        Endpoint {
+            client: self,
+            kind: Kind::Import,
+        }
     }
 
     /// The `/engage` endpoint.
     pub fn engage(&self) -> Endpoint<'_> {
-        Endpoint { client: self, kind: Kind::Engage }
+        Endpoint {
+            client: self,
+            kind: Kind::Engage,
+        }
     }
 }
 
 fn basic(credentials: &str) -> HeaderValue {
     let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
-    let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).expect("base64 is a valid header value");
+    let mut value =
+        HeaderValue::from_str(&format!("Basic {encoded}")).expect("base64 is a valid header value");
     value.set_sensitive(true);
     value
 }
@@ -103,7 +122,9 @@ pub struct Endpoint<'a> {
 /// already shrinks them ~8×, at a fraction of the CPU of the default level.
 pub fn gzip(body: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 6), Compression::fast());
-    encoder.write_all(body).expect("writing to a Vec cannot fail");
+    encoder
+        .write_all(body)
+        .expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail")
 }
 
@@ -129,7 +150,10 @@ impl Endpoint<'_> {
         let mut out = out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match writeln!(out, "{line}").and_then(|_| out.flush()) {
             Ok(()) => Verdict::Delivered,
-            Err(e) => Verdict::Retry { retry_after: None, reason: format!("dry run output failed: {e}") },
+            Err(e) => Verdict::Retry {
+                retry_after: None,
+                reason: format!("dry run output failed: {e}"),
+            },
         }
     }
 }
@@ -148,7 +172,10 @@ impl Destination for Endpoint<'_> {
             Transport::DryRun(out) => return self.dry_run(out, body),
             Transport::Http(http) => http,
         };
-        let mut request = http.post(self.url()).timeout(timeout).header(CONTENT_TYPE, "application/json");
+        let mut request = http
+            .post(self.url())
+            .timeout(timeout)
+            .header(CONTENT_TYPE, "application/json");
         request = match self.kind {
             Kind::Import => {
                 let mut r = request.header(CONTENT_ENCODING, "gzip").body(gzip(&body));
@@ -161,13 +188,27 @@ impl Destination for Endpoint<'_> {
         };
         let response = match request.send().await {
             Ok(r) => r,
-            Err(e) => return Verdict::Retry { retry_after: None, reason: transport_error(&e) },
+            Err(e) => {
+                return Verdict::Retry {
+                    retry_after: None,
+                    reason: transport_error(&e),
+                };
+            }
         };
         let status = response.status().as_u16();
-        let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
         let body = match response.bytes().await {
             Ok(b) => b,
-            Err(e) => return Verdict::Retry { retry_after, reason: transport_error(&e) },
+            Err(e) => {
+                return Verdict::Retry {
+                    retry_after,
+                    reason: transport_error(&e),
+                };
+            }
         };
         match self.kind {
             Kind::Import => classify_import(status, retry_after, &body),
@@ -193,5 +234,9 @@ fn transport_error(e: &reqwest::Error) -> String {
         cause = s.to_string();
         source = s.source();
     }
-    if cause.is_empty() { what.to_owned() } else { format!("{what}: {cause}") }
+    if cause.is_empty() {
+        what.to_owned()
+    } else {
+        format!("{what}: {cause}")
+    }
 }

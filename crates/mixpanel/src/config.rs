@@ -32,8 +32,15 @@ impl std::fmt::Debug for ImportAuth {
     // Never print secrets, even in debug output.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::ServiceAccount { username, project_id, .. } => {
-                write!(f, "ServiceAccount {{ username: {username:?}, project_id: {project_id:?}, secret: <redacted> }}")
+            Self::ServiceAccount {
+                username,
+                project_id,
+                ..
+            } => {
+                write!(
+                    f,
+                    "ServiceAccount {{ username: {username:?}, project_id: {project_id:?}, secret: <redacted> }}"
+                )
             }
             Self::ProjectToken(_) => f.write_str("ProjectToken(<redacted>)"),
             Self::None => f.write_str("None"),
@@ -67,7 +74,13 @@ pub struct MappingConfig {
 
 impl Default for MappingConfig {
     fn default() -> Self {
-        Self { distinct_id: DistinctId::Ticket, include_comment_body: false, include_subject: false, event_types: None, profiles: true }
+        Self {
+            distinct_id: DistinctId::Ticket,
+            include_comment_body: false,
+            include_subject: false,
+            event_types: None,
+            profiles: true,
+        }
     }
 }
 
@@ -99,16 +112,26 @@ impl MixpanelConfig {
         let api_url = match s.get("MIXPANEL_API_URL") {
             Some(url) => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(ConfigError::new("MIXPANEL_API_URL", format!("expected an http(s) URL, got {url:?}")));
+                    return Err(ConfigError::new(
+                        "MIXPANEL_API_URL",
+                        format!("expected an http(s) URL, got {url:?}"),
+                    ));
                 }
                 url.trim_end_matches('/').to_owned()
             }
-            None => match s.get("MIXPANEL_REGION").map(|r| r.to_ascii_lowercase()).as_deref() {
+            None => match s
+                .get("MIXPANEL_REGION")
+                .map(|r| r.to_ascii_lowercase())
+                .as_deref()
+            {
                 None | Some("us") => "https://api.mixpanel.com".to_owned(),
                 Some("eu") => "https://api-eu.mixpanel.com".to_owned(),
                 Some("in") => "https://api-in.mixpanel.com".to_owned(),
                 Some(other) => {
-                    return Err(ConfigError::new("MIXPANEL_REGION", format!("expected us, eu or in, got {other:?}")));
+                    return Err(ConfigError::new(
+                        "MIXPANEL_REGION",
+                        format!("expected us, eu or in, got {other:?}"),
+                    ));
                 }
             },
         };
@@ -130,11 +153,18 @@ impl MixpanelConfig {
                 }
             },
         };
-        let distinct_id = match s.get("MIXPANEL_DISTINCT_ID").map(|v| v.to_ascii_lowercase()).as_deref() {
+        let distinct_id = match s
+            .get("MIXPANEL_DISTINCT_ID")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("ticket") => DistinctId::Ticket,
             Some("requester") => DistinctId::Requester,
             Some(other) => {
-                return Err(ConfigError::new("MIXPANEL_DISTINCT_ID", format!("expected ticket or requester, got {other:?}")));
+                return Err(ConfigError::new(
+                    "MIXPANEL_DISTINCT_ID",
+                    format!("expected ticket or requester, got {other:?}"),
+                ));
             }
         };
         let profiles = s.flag("MIXPANEL_PROFILES", true)?;
@@ -148,12 +178,23 @@ impl MixpanelConfig {
             distinct_id,
             include_comment_body: s.flag("INCLUDE_COMMENT_BODY", false)?,
             include_subject: s.flag("INCLUDE_SUBJECT", false)?,
-            event_types: s.get("ZENDESK_EVENT_TYPES").map(|v| parse_event_types(&v)).transpose()?,
+            event_types: s
+                .get("ZENDESK_EVENT_TYPES")
+                .map(|v| parse_event_types(&v))
+                .transpose()?,
             profiles,
         };
         let limits = BatchLimits {
-            max_items: s.number("MIXPANEL_BATCH_MAX_EVENTS", MAX_BATCH_ITEMS, 1..=MAX_BATCH_ITEMS)?,
-            max_bytes: s.number("MIXPANEL_BATCH_MAX_BYTES", DEFAULT_BATCH_BYTES, 1024..=MAX_BATCH_BYTES)?,
+            max_items: s.number(
+                "MIXPANEL_BATCH_MAX_EVENTS",
+                MAX_BATCH_ITEMS,
+                1..=MAX_BATCH_ITEMS,
+            )?,
+            max_bytes: s.number(
+                "MIXPANEL_BATCH_MAX_BYTES",
+                DEFAULT_BATCH_BYTES,
+                1024..=MAX_BATCH_BYTES,
+            )?,
         };
         Ok(Self {
             api_url,
@@ -190,24 +231,45 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<MixpanelConfig, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         MixpanelConfig::from_settings(&Settings::from_fn(move |k| map.get(k).cloned()))
     }
 
     #[test]
     fn regions_pick_their_hosts() {
-        for (region, host) in [("us", "https://api.mixpanel.com"), ("EU", "https://api-eu.mixpanel.com"), ("in", "https://api-in.mixpanel.com")] {
-            let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", region)]).unwrap();
+        for (region, host) in [
+            ("us", "https://api.mixpanel.com"),
+            ("EU", "https://api-eu.mixpanel.com"),
+            ("in", "https://api-in.mixpanel.com"),
+        ] {
+            let c =
+                config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", region)]).unwrap();
             assert_eq!(c.api_url, host);
         }
-        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_API_URL", "http://127.0.0.1:9/")]).unwrap();
+        let c = config(&[
+            ("MIXPANEL_PROJECT_TOKEN", "t"),
+            ("MIXPANEL_API_URL", "http://127.0.0.1:9/"),
+        ])
+        .unwrap();
         assert_eq!(c.api_url, "http://127.0.0.1:9");
-        assert_eq!(config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", "mars")]).unwrap_err().variable, "MIXPANEL_REGION");
+        assert_eq!(
+            config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_REGION", "mars")])
+                .unwrap_err()
+                .variable,
+            "MIXPANEL_REGION"
+        );
     }
 
     #[test]
     fn service_account_needs_all_three_parts() {
-        let err = config(&[("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa"), ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s")]).unwrap_err();
+        let err = config(&[
+            ("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa"),
+            ("MIXPANEL_SERVICE_ACCOUNT_SECRET", "s"),
+        ])
+        .unwrap_err();
         assert_eq!(err.variable, "MIXPANEL_PROJECT_ID");
         let c = config(&[
             ("MIXPANEL_SERVICE_ACCOUNT_USERNAME", "sa"),
@@ -217,28 +279,63 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(c.auth, ImportAuth::ServiceAccount { .. }));
-        assert!(!format!("{c:?}").contains("s3cr3t"), "Debug never shows secrets");
+        assert!(
+            !format!("{c:?}").contains("s3cr3t"),
+            "Debug never shows secrets"
+        );
     }
 
     #[test]
     fn credentials_are_required_except_in_dry_run() {
         assert_eq!(config(&[]).unwrap_err().variable, "MIXPANEL_PROJECT_TOKEN");
-        assert_eq!(config(&[("DRY_RUN", "true")]).unwrap().auth, ImportAuth::None);
+        assert_eq!(
+            config(&[("DRY_RUN", "true")]).unwrap().auth,
+            ImportAuth::None
+        );
     }
 
     #[test]
     fn event_type_allow_list_accepts_both_spellings_and_refuses_typos() {
-        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("ZENDESK_EVENT_TYPES", "Ticket Created, ticket.comment_added")]).unwrap();
+        let c = config(&[
+            ("MIXPANEL_PROJECT_TOKEN", "t"),
+            (
+                "ZENDESK_EVENT_TYPES",
+                "Ticket Created, ticket.comment_added",
+            ),
+        ])
+        .unwrap();
         assert_eq!(c.mapping.event_types.unwrap().len(), 2);
-        let err = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("ZENDESK_EVENT_TYPES", "Status Chnaged")]).unwrap_err();
+        let err = config(&[
+            ("MIXPANEL_PROJECT_TOKEN", "t"),
+            ("ZENDESK_EVENT_TYPES", "Status Chnaged"),
+        ])
+        .unwrap_err();
         assert_eq!(err.variable, "ZENDESK_EVENT_TYPES");
         assert!(err.reason.contains("Status Chnaged"));
     }
 
     #[test]
     fn batch_limits_respect_mixpanel_caps() {
-        assert_eq!(config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_BATCH_MAX_EVENTS", "2001")]).unwrap_err().variable, "MIXPANEL_BATCH_MAX_EVENTS");
-        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "t"), ("MIXPANEL_BATCH_MAX_BYTES", "4096")]).unwrap();
-        assert_eq!(c.import_limits, BatchLimits { max_items: 2000, max_bytes: 4096 });
+        assert_eq!(
+            config(&[
+                ("MIXPANEL_PROJECT_TOKEN", "t"),
+                ("MIXPANEL_BATCH_MAX_EVENTS", "2001")
+            ])
+            .unwrap_err()
+            .variable,
+            "MIXPANEL_BATCH_MAX_EVENTS"
+        );
+        let c = config(&[
+            ("MIXPANEL_PROJECT_TOKEN", "t"),
+            ("MIXPANEL_BATCH_MAX_BYTES", "4096"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.import_limits,
+            BatchLimits {
+                max_items: 2000,
+                max_bytes: 4096
+            }
+        );
     }
 }

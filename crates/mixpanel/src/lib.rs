@@ -9,5 +9,5 @@ pub mod response;
 
 pub use client::MixpanelClient;
 pub use config::{DistinctId, ImportAuth, MappingConfig, MixpanelConfig};
-pub use mapping::{event_name, markdown_table, MapError, Mapper};
+pub use mapping::{MapError, Mapper, event_name, markdown_table};
 pub use profiles::ProfileBook;

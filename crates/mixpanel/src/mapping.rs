@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
-use zendesk_events::{EventType, TicketEvent, EVENT_TYPES};
+use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
 
@@ -21,7 +21,11 @@ pub fn event_name(event_type: &EventType) -> String {
         return "Ticket Comment Added".to_owned();
     }
     let name = event_type.name();
-    if name.starts_with("Ticket ") { name } else { format!("Ticket {name}") }
+    if name.starts_with("Ticket ") {
+        name
+    } else {
+        format!("Ticket {name}")
+    }
 }
 
 /// A mapping failure: the JSON path (in `TicketEvent` terms) and why.
@@ -176,7 +180,10 @@ impl Mapper {
 
     /// Whether `ZENDESK_EVENT_TYPES` lets this event through.
     pub fn allows(&self, event: &TicketEvent) -> bool {
-        self.config.event_types.as_ref().is_none_or(|allowed| allowed.contains(&event.event_type))
+        self.config
+            .event_types
+            .as_ref()
+            .is_none_or(|allowed| allowed.contains(&event.event_type))
     }
 
     /// The profile an event belongs to.
@@ -198,7 +205,9 @@ impl Mapper {
         let distinct_id = self.distinct_id(event)?;
         let name = event_name(&event.event_type);
         let responded = event.comment.as_ref().is_some_and(|c| {
-            event.event_type.is_comment_added() && c.is_public == Some(true) && c.author_is_staff == Some(true)
+            event.event_type.is_comment_added()
+                && c.is_public == Some(true)
+                && c.author_is_staff == Some(true)
         });
         let mut out = Vec::with_capacity(1 + usize::from(responded));
         out.push(self.encode(event, name, distinct_id.clone()));
@@ -210,11 +219,19 @@ impl Mapper {
 
     fn encode(&self, event: &TicketEvent, name: String, distinct_id: String) -> Vec<u8> {
         let insert_id = event.identity.derive_key(&["mixpanel", &name]);
-        let import = ImportEvent { properties: self.properties(event, distinct_id, insert_id), event: name };
+        let import = ImportEvent {
+            properties: self.properties(event, distinct_id, insert_id),
+            event: name,
+        };
         serde_json::to_vec(&import).expect("mapped events always serialize")
     }
 
-    fn properties<'a>(&self, event: &'a TicketEvent, distinct_id: String, insert_id: String) -> Properties<'a> {
+    fn properties<'a>(
+        &self,
+        event: &'a TicketEvent,
+        distinct_id: String,
+        insert_id: String,
+    ) -> Properties<'a> {
         let t = &event.ticket;
         let comment = event.comment.as_ref();
         let personal = self.personal_change(&event.event_type);
@@ -245,11 +262,19 @@ impl Mapper {
             comment_public: comment.and_then(|c| c.is_public),
             comment_author_id: comment.and_then(|c| c.author_id),
             comment_author_is_staff: comment.and_then(|c| c.author_is_staff),
-            comment_body: comment.and_then(|c| c.body.as_deref()).filter(|_| self.config.include_comment_body),
-            description: t.description.as_deref().filter(|_| self.config.include_comment_body),
+            comment_body: comment
+                .and_then(|c| c.body.as_deref())
+                .filter(|_| self.config.include_comment_body),
+            description: t
+                .description
+                .as_deref()
+                .filter(|_| self.config.include_comment_body),
             subject: t.subject.as_deref().filter(|_| self.config.include_subject),
             attachment_id: event.attachment.as_ref().and_then(|a| a.id),
-            attachment_content_type: event.attachment.as_ref().and_then(|a| a.content_type.as_deref()),
+            attachment_content_type: event
+                .attachment
+                .as_ref()
+                .and_then(|a| a.content_type.as_deref()),
             attachment_public: event.attachment.as_ref().and_then(|a| a.is_public),
             custom_field_id: custom_field.and_then(|f| f.get("id")),
             custom_field_title: custom_field.and_then(|f| f.get("title")),
@@ -260,7 +285,9 @@ impl Mapper {
     /// Whether `previous`/`current` may be sent: descriptions and subjects are personal data.
     fn personal_change(&self, event_type: &EventType) -> bool {
         match event_type {
-            EventType::Known(spec) if spec.name == "Description Changed" => self.config.include_comment_body,
+            EventType::Known(spec) if spec.name == "Description Changed" => {
+                self.config.include_comment_body
+            }
             EventType::Known(spec) if spec.name == "Subject Changed" => self.config.include_subject,
             _ => true,
         }
@@ -289,15 +316,23 @@ pub fn markdown_table() -> String {
         "| Zendesk connector `detail-type` | Zendesk webhook `type` | Mixpanel event |\n|---|---|---|\n",
     );
     for spec in EVENT_TYPES {
-        let connector = if spec.in_connector { format!("`Support Ticket: {}`", spec.name) } else { "—".to_owned() };
-        let webhook = spec.webhook_suffix.map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
-        let mut mixpanel = format!("{}", event_name(&EventType::Known(spec)));
+        let connector = if spec.in_connector {
+            format!("`Support Ticket: {}`", spec.name)
+        } else {
+            "—".to_owned()
+        };
+        let webhook = spec
+            .webhook_suffix
+            .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
+        let mut mixpanel = event_name(&EventType::Known(spec));
         if spec.name == "Comment Created" {
             mixpanel.push_str(&format!(" (+ {RESPONDED} when public and by staff)"));
         }
         out.push_str(&format!("| {connector} | {webhook} | {mixpanel} |\n"));
     }
-    out.push_str("| any other type | any other `ticket.*` type | `Ticket <Name>`, kept as sent |\n");
+    out.push_str(
+        "| any other type | any other `ticket.*` type | `Ticket <Name>`, kept as sent |\n",
+    );
     out
 }
 
@@ -310,15 +345,25 @@ mod tests {
         for (zendesk, mixpanel) in [
             ("Ticket Created", "Ticket Created"),
             ("Status Changed", "Ticket Status Changed"),
-            ("Agent Assignment Changed", "Ticket Agent Assignment Changed"),
+            (
+                "Agent Assignment Changed",
+                "Ticket Agent Assignment Changed",
+            ),
             ("Ticket Merged", "Ticket Merged"),
             ("Ticket Marked as Spam", "Ticket Marked as Spam"),
             ("Comment Created", "Ticket Comment Added"),
             ("comment_added", "Ticket Comment Added"),
             ("type_changed", "Ticket Type Changed"),
         ] {
-            assert_eq!(event_name(&EventType::parse(zendesk)), mixpanel, "{zendesk}");
+            assert_eq!(
+                event_name(&EventType::parse(zendesk)),
+                mixpanel,
+                "{zendesk}"
+            );
         }
-        assert_eq!(event_name(&EventType::UnknownWebhook("priority_escalated".into())), "Ticket Priority Escalated");
+        assert_eq!(
+            event_name(&EventType::UnknownWebhook("priority_escalated".into())),
+            "Ticket Priority Escalated"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use delivery::{Item, RecordId};
-use zendesk_events::{Timestamp, TicketEvent};
+use zendesk_events::{TicketEvent, Timestamp};
 
 use crate::mapping::{ProfileState, ProfileUpdate};
 
@@ -26,14 +26,36 @@ pub struct ProfileBook {
 impl ProfileBook {
     /// An empty book whose updates carry `token`.
     pub fn new(token: impl Into<String>) -> Self {
-        Self { token: token.into(), latest: HashMap::new() }
+        Self {
+            token: token.into(),
+            latest: HashMap::new(),
+        }
     }
 
     /// Notes `state` for `distinct_id`, from `event` of input `record`.
-    pub fn add(&mut self, distinct_id: String, event: &TicketEvent, state: &ProfileState, record: RecordId) {
-        let order = (event.occurred_at, event.sequence.as_ref().and_then(|s| s.position).unwrap_or(0));
+    pub fn add(
+        &mut self,
+        distinct_id: String,
+        event: &TicketEvent,
+        state: &ProfileState,
+        record: RecordId,
+    ) {
+        let order = (
+            event.occurred_at,
+            event
+                .sequence
+                .as_ref()
+                .and_then(|s| s.position)
+                .unwrap_or(0),
+        );
         let encode = |id: &str| {
-            let update = ProfileUpdate { token: &self.token, distinct_id: id, ip: 0, ignore_time: true, set: state };
+            let update = ProfileUpdate {
+                token: &self.token,
+                distinct_id: id,
+                ip: 0,
+                ignore_time: true,
+                set: state,
+            };
             serde_json::to_vec(&update).expect("profile updates always serialize")
         };
         match self.latest.get_mut(&distinct_id) {
@@ -48,7 +70,14 @@ impl ProfileBook {
             }
             None => {
                 let update = encode(&distinct_id);
-                self.latest.insert(distinct_id, Entry { order, update, records: vec![record] });
+                self.latest.insert(
+                    distinct_id,
+                    Entry {
+                        order,
+                        update,
+                        records: vec![record],
+                    },
+                );
             }
         }
     }
@@ -67,21 +96,33 @@ impl ProfileBook {
     pub fn into_items(self) -> Vec<Item> {
         let mut entries: Vec<_> = self.latest.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        entries.into_iter().map(|(_, e)| Item { bytes: e.update, records: e.records }).collect()
+        entries
+            .into_iter()
+            .map(|(_, e)| Item {
+                bytes: e.update,
+                records: e.records,
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{MappingConfig, Mapper};
+    use crate::{Mapper, MappingConfig};
     use zendesk_events::decode_event;
 
     #[test]
     fn the_newest_event_wins_whatever_the_arrival_order() {
         let mapper = Mapper::new(MappingConfig::default());
-        let older = decode_event(include_str!("../../../events/connector/ticket-created.json")).unwrap();
-        let mut newer = decode_event(include_str!("../../../events/connector/status-changed.json")).unwrap();
+        let older = decode_event(include_str!(
+            "../../../events/connector/ticket-created.json"
+        ))
+        .unwrap();
+        let mut newer = decode_event(include_str!(
+            "../../../events/connector/status-changed.json"
+        ))
+        .unwrap();
         newer.ticket.status = Some("solved".into());
         let mut book = ProfileBook::new("t");
         book.add("48213".into(), &newer, &mapper.profile_state(&newer), 1);

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use delivery::Verdict;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc2822;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
 
 #[derive(Deserialize)]
 struct FailedRecord {
@@ -35,22 +35,40 @@ pub fn classify_import(status: u16, retry_after: Option<Duration>, body: &[u8]) 
     };
     match status {
         200..=299 => Verdict::Delivered,
-        400 => match parsed.as_ref().and_then(|b| b.failed_records.as_ref()).filter(|f| !f.is_empty()) {
+        400 => match parsed
+            .as_ref()
+            .and_then(|b| b.failed_records.as_ref())
+            .filter(|f| !f.is_empty())
+        {
             Some(failed) => Verdict::RejectedSome {
                 items: failed
                     .iter()
                     .map(|f| {
-                        let field = f.field.as_deref().map(|x| format!("{x}: ")).unwrap_or_default();
-                        (f.index, format!("{field}{}", f.message.as_deref().unwrap_or("rejected")))
+                        let field = f
+                            .field
+                            .as_deref()
+                            .map(|x| format!("{x}: "))
+                            .unwrap_or_default();
+                        (
+                            f.index,
+                            format!("{field}{}", f.message.as_deref().unwrap_or("rejected")),
+                        )
                     })
                     .collect(),
             },
             None => Verdict::Rejected { reason: error() },
         },
-        401 | 403 => Verdict::Misconfigured { reason: format!("HTTP {status}: {}", error()) },
+        401 | 403 => Verdict::Misconfigured {
+            reason: format!("HTTP {status}: {}", error()),
+        },
         413 => Verdict::TooLarge { reason: error() },
-        429 | 500 | 502..=599 => Verdict::Retry { retry_after, reason: format!("HTTP {status}: {}", error()) },
-        _ => Verdict::Rejected { reason: format!("HTTP {status}: {}", error()) },
+        429 | 500 | 502..=599 => Verdict::Retry {
+            retry_after,
+            reason: format!("HTTP {status}: {}", error()),
+        },
+        _ => Verdict::Rejected {
+            reason: format!("HTTP {status}: {}", error()),
+        },
     }
 }
 
@@ -74,7 +92,9 @@ pub fn classify_engage(status: u16, retry_after: Option<Duration>, body: &[u8]) 
             if ok {
                 Verdict::Delivered
             } else {
-                Verdict::Rejected { reason: error.unwrap_or_else(|| format!("/engage answered {}", snippet(body))) }
+                Verdict::Rejected {
+                    reason: error.unwrap_or_else(|| format!("/engage answered {}", snippet(body))),
+                }
             }
         }
         _ => classify_import(status, retry_after, body),
@@ -112,7 +132,14 @@ mod tests {
 
     #[test]
     fn import_answers() {
-        assert_eq!(classify_import(200, None, br#"{"code":200,"num_records_imported":2,"status":"OK"}"#), Verdict::Delivered);
+        assert_eq!(
+            classify_import(
+                200,
+                None,
+                br#"{"code":200,"num_records_imported":2,"status":"OK"}"#
+            ),
+            Verdict::Delivered
+        );
         let partial = br#"{"code":400,"error":"some data points in the request failed validation","failed_records":[{"index":1,"$insert_id":"x","field":"properties.time","message":"'properties.time' is invalid: must be specified as seconds since epoch"}],"num_records_imported":1,"status":"Bad Request"}"#;
         match classify_import(400, None, partial) {
             Verdict::RejectedSome { items } => {
@@ -122,28 +149,60 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(classify_import(400, None, br#"{"code":400,"error":"bad"}"#), Verdict::Rejected { reason } if reason == "bad"));
-        assert!(matches!(classify_import(401, None, br#"{"code":401,"error":"Invalid credentials","status":"Unauthorized"}"#), Verdict::Misconfigured { reason } if reason.contains("Invalid credentials")));
-        assert!(matches!(classify_import(403, None, b""), Verdict::Misconfigured { .. }));
-        assert!(matches!(classify_import(413, None, b""), Verdict::TooLarge { .. }));
-        assert!(matches!(classify_import(429, Some(Duration::from_secs(2)), b""), Verdict::Retry { retry_after: Some(d), .. } if d == Duration::from_secs(2)));
-        assert!(matches!(classify_import(503, None, b"upstream"), Verdict::Retry { .. }));
-        assert!(matches!(classify_import(501, None, b""), Verdict::Rejected { .. }));
+        assert!(
+            matches!(classify_import(400, None, br#"{"code":400,"error":"bad"}"#), Verdict::Rejected { reason } if reason == "bad")
+        );
+        assert!(
+            matches!(classify_import(401, None, br#"{"code":401,"error":"Invalid credentials","status":"Unauthorized"}"#), Verdict::Misconfigured { reason } if reason.contains("Invalid credentials"))
+        );
+        assert!(matches!(
+            classify_import(403, None, b""),
+            Verdict::Misconfigured { .. }
+        ));
+        assert!(matches!(
+            classify_import(413, None, b""),
+            Verdict::TooLarge { .. }
+        ));
+        assert!(
+            matches!(classify_import(429, Some(Duration::from_secs(2)), b""), Verdict::Retry { retry_after: Some(d), .. } if d == Duration::from_secs(2))
+        );
+        assert!(matches!(
+            classify_import(503, None, b"upstream"),
+            Verdict::Retry { .. }
+        ));
+        assert!(matches!(
+            classify_import(501, None, b""),
+            Verdict::Rejected { .. }
+        ));
     }
 
     #[test]
     fn engage_reads_the_body() {
-        assert_eq!(classify_engage(200, None, br#"{"status":1,"error":null}"#), Verdict::Delivered);
+        assert_eq!(
+            classify_engage(200, None, br#"{"status":1,"error":null}"#),
+            Verdict::Delivered
+        );
         assert_eq!(classify_engage(200, None, b"1"), Verdict::Delivered);
-        assert!(matches!(classify_engage(200, None, br#"{"status":0,"error":"$token is invalid"}"#), Verdict::Rejected { reason } if reason == "$token is invalid"));
-        assert!(matches!(classify_engage(200, None, b"0"), Verdict::Rejected { .. }));
-        assert!(matches!(classify_engage(429, None, b""), Verdict::Retry { .. }));
+        assert!(
+            matches!(classify_engage(200, None, br#"{"status":0,"error":"$token is invalid"}"#), Verdict::Rejected { reason } if reason == "$token is invalid")
+        );
+        assert!(matches!(
+            classify_engage(200, None, b"0"),
+            Verdict::Rejected { .. }
+        ));
+        assert!(matches!(
+            classify_engage(429, None, b""),
+            Verdict::Retry { .. }
+        ));
     }
 
     #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use mixpanel::{markdown_table, DistinctId, MappingConfig, Mapper};
-use serde_json::{json, Value};
+use mixpanel::{DistinctId, Mapper, MappingConfig, markdown_table};
+use serde_json::{Value, json};
 use zendesk_events::decode_event;
 
 fn events_dir() -> PathBuf {
@@ -12,14 +12,30 @@ fn events_dir() -> PathBuf {
 }
 
 fn samples(folder: &str) -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    files.into_iter().map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn mapped(mapper: &Mapper, json: &str) -> Value {
     let event = decode_event(json).unwrap();
-    let events: Vec<Value> = mapper.events(&event).unwrap().iter().map(|b| serde_json::from_slice(b).unwrap()).collect();
+    let events: Vec<Value> = mapper
+        .events(&event)
+        .unwrap()
+        .iter()
+        .map(|b| serde_json::from_slice(b).unwrap())
+        .collect();
     json!({ "import": events, "engage_set": mapper.profile_state(&event) })
 }
 
@@ -36,19 +52,49 @@ fn every_sample_maps_to_its_snapshot() {
 #[test]
 fn personal_data_leaves_only_when_enabled() {
     let private = Mapper::new(MappingConfig::default());
-    let open = Mapper::new(MappingConfig { include_comment_body: true, include_subject: true, ..MappingConfig::default() });
+    let open = Mapper::new(MappingConfig {
+        include_comment_body: true,
+        include_subject: true,
+        ..MappingConfig::default()
+    });
     for (name, json) in samples("connector").into_iter().chain(samples("webhook")) {
         let text = mapped(&private, &json).to_string();
-        for secret in ["charged twice", "Refund issued", "Double charge", "Sam Agent", "Ada Example", "<div>", "\"Charge\""] {
+        for secret in [
+            "charged twice",
+            "Refund issued",
+            "Double charge",
+            "Sam Agent",
+            "Ada Example",
+            "<div>",
+            "\"Charge\"",
+        ] {
             assert!(!text.contains(secret), "{name} leaks {secret:?}: {text}");
         }
     }
-    let comment = mapped(&open, include_str!("../../../events/webhook/ticket.comment_added.json"));
-    assert_eq!(comment["import"][0]["properties"]["comment_body"], "Refund issued.");
-    assert_eq!(comment["import"][0]["properties"]["subject"], "Double charge");
-    assert_eq!(comment["import"][0]["properties"]["description"], "I was charged twice this month.");
-    let described = mapped(&open, include_str!("../../../events/connector/description-changed.json"));
-    assert_eq!(described["import"][0]["properties"]["current"], "I was charged twice this month.");
+    let comment = mapped(
+        &open,
+        include_str!("../../../events/webhook/ticket.comment_added.json"),
+    );
+    assert_eq!(
+        comment["import"][0]["properties"]["comment_body"],
+        "Refund issued."
+    );
+    assert_eq!(
+        comment["import"][0]["properties"]["subject"],
+        "Double charge"
+    );
+    assert_eq!(
+        comment["import"][0]["properties"]["description"],
+        "I was charged twice this month."
+    );
+    let described = mapped(
+        &open,
+        include_str!("../../../events/connector/description-changed.json"),
+    );
+    assert_eq!(
+        described["import"][0]["properties"]["current"],
+        "I was charged twice this month."
+    );
 }
 
 #[test]
@@ -58,11 +104,24 @@ fn insert_ids_are_stable_distinct_and_valid() {
     for folder in ["connector", "webhook"] {
         for (name, json) in samples(folder) {
             let first = mapped(&mapper, &json);
-            assert_eq!(first, mapped(&mapper, &json), "{name}: mapping is deterministic");
+            assert_eq!(
+                first,
+                mapped(&mapper, &json),
+                "{name}: mapping is deterministic"
+            );
             for event in first["import"].as_array().unwrap() {
-                let id = event["properties"]["$insert_id"].as_str().unwrap().to_owned();
-                assert!(id.len() <= 36 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "{id}");
-                assert!(seen.insert(id), "{name}: $insert_id repeats across different events");
+                let id = event["properties"]["$insert_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                assert!(
+                    id.len() <= 36 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+                    "{id}"
+                );
+                assert!(
+                    seen.insert(id),
+                    "{name}: $insert_id repeats across different events"
+                );
             }
         }
     }
@@ -71,24 +130,50 @@ fn insert_ids_are_stable_distinct_and_valid() {
 #[test]
 fn time_is_when_it_happened_in_zendesk() {
     let mapper = Mapper::new(MappingConfig::default());
-    let status = mapped(&mapper, include_str!("../../../events/connector/status-changed.json"));
+    let status = mapped(
+        &mapper,
+        include_str!("../../../events/connector/status-changed.json"),
+    );
     // meta.occurred_at 2025-03-10T15:01:11.204331907Z, not the EventBridge time (…:12Z).
-    assert_eq!(status["import"][0]["properties"]["time"], 1_741_618_871_204i64);
+    assert_eq!(
+        status["import"][0]["properties"]["time"],
+        1_741_618_871_204i64
+    );
 }
 
 #[test]
 fn requester_distinct_id() {
-    let mapper = Mapper::new(MappingConfig { distinct_id: DistinctId::Requester, ..MappingConfig::default() });
-    let status = mapped(&mapper, include_str!("../../../events/connector/status-changed.json"));
-    assert_eq!(status["import"][0]["properties"]["distinct_id"], "900000000101");
-    let mut event = decode_event(include_str!("../../../events/connector/status-changed.json")).unwrap();
+    let mapper = Mapper::new(MappingConfig {
+        distinct_id: DistinctId::Requester,
+        ..MappingConfig::default()
+    });
+    let status = mapped(
+        &mapper,
+        include_str!("../../../events/connector/status-changed.json"),
+    );
+    assert_eq!(
+        status["import"][0]["properties"]["distinct_id"],
+        "900000000101"
+    );
+    let mut event = decode_event(include_str!(
+        "../../../events/connector/status-changed.json"
+    ))
+    .unwrap();
     event.ticket.requester_id = None;
     let err = mapper.events(&event).unwrap_err();
-    assert!(err.0.contains("requester_id") && err.0.contains("MIXPANEL_DISTINCT_ID"), "{err}");
+    assert!(
+        err.0.contains("requester_id") && err.0.contains("MIXPANEL_DISTINCT_ID"),
+        "{err}"
+    );
 }
 
 #[test]
 fn readme_mapping_table_is_the_code_table() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
-    assert!(readme.contains(&markdown_table()), "README's mapping table is stale: run `make mapping-table` and paste it");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    assert!(
+        readme.contains(&markdown_table()),
+        "README's mapping table is stale: run `make mapping-table` and paste it"
+    );
 }

@@ -10,7 +10,7 @@ use crate::error::DecodeError;
 use crate::event::{SourceFamily, TicketEvent};
 use crate::identity::EventIdentity;
 use crate::ids;
-use crate::kind::{EventType, DETAIL_TYPE_PREFIX, WEBHOOK_TICKET_PREFIX};
+use crate::kind::{DETAIL_TYPE_PREFIX, EventType, WEBHOOK_TICKET_PREFIX};
 use crate::timestamp::Timestamp;
 use crate::wire::{self, RawObject, WireComment, WireSequence, WireTicket};
 
@@ -27,14 +27,15 @@ struct Top<'a> {
 
 /// Decodes one event document (`$` is its root in error paths).
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
-    let top: Top<'_> = wire::parse(json, "$").map_err(|e| match e.reason.starts_with("invalid JSON") {
-        true => e,
-        false => DecodeError::at("$", "expected a JSON object"),
-    })?;
+    let top: Top<'_> =
+        wire::parse(json, "$").map_err(|e| match e.reason.starts_with("invalid JSON") {
+            true => e,
+            false => DecodeError::at("$", "expected a JSON object"),
+        })?;
     if let Some(detail_type) = top.detail_type {
-        let detail = top
-            .detail
-            .ok_or_else(|| DecodeError::at("$.detail", "missing: an EventBridge event needs `detail`"))?;
+        let detail = top.detail.ok_or_else(|| {
+            DecodeError::at("$.detail", "missing: an EventBridge event needs `detail`")
+        })?;
         if let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
             && !looks_like_webhook(detail)
         {
@@ -45,10 +46,15 @@ pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
         }
         return Err(DecodeError::at(
             "$.detail-type",
-            format!("not a Zendesk ticket event: {detail_type:?} (expected \"Support Ticket: <Name>\")"),
+            format!(
+                "not a Zendesk ticket event: {detail_type:?} (expected \"Support Ticket: <Name>\")"
+            ),
         ));
     }
-    if top.webhook_type.is_some_and(|t| t.starts_with("zen:event-type:")) {
+    if top
+        .webhook_type
+        .is_some_and(|t| t.starts_with("zen:event-type:"))
+    {
         return decode_webhook(json, "$");
     }
     Err(DecodeError::at(
@@ -91,12 +97,16 @@ struct ConnectorMeta {
     event_id: Option<String>,
 }
 
-fn decode_connector(detail: &str, base: &str, detail_type_name: &str) -> Result<TicketEvent, DecodeError> {
+fn decode_connector(
+    detail: &str,
+    base: &str,
+    detail_type_name: &str,
+) -> Result<TicketEvent, DecodeError> {
     let parsed: ConnectorDetail<'_> = wire::parse(detail, base)?;
     let te_path = format!("{base}.ticket_event");
-    let raw = parsed
-        .ticket_event
-        .ok_or_else(|| DecodeError::at(&te_path, "missing: a connector event needs `ticket_event`"))?;
+    let raw = parsed.ticket_event.ok_or_else(|| {
+        DecodeError::at(&te_path, "missing: a connector event needs `ticket_event`")
+    })?;
     let mut object: RawObject<'_> = wire::parse(raw.get(), &te_path)?;
 
     let type_path = format!("{te_path}.type");
@@ -113,25 +123,34 @@ fn decode_connector(detail: &str, base: &str, detail_type_name: &str) -> Result<
     )?;
     let ticket_path = format!("{te_path}.ticket");
     let wire_ticket: WireTicket = wire::parse_raw(
-        wire::take(&mut object, "ticket").ok_or_else(|| DecodeError::at(&ticket_path, "missing"))?,
+        wire::take(&mut object, "ticket")
+            .ok_or_else(|| DecodeError::at(&ticket_path, "missing"))?,
         &ticket_path,
     )?;
     let ticket_id = wire_ticket
         .id
         .ok_or_else(|| DecodeError::at(format!("{ticket_path}.id"), "missing"))?;
 
-    let mut event = base_event(SourceFamily::Connector, event_type, meta.occurred_at, wire_ticket.into_ticket(ticket_id));
+    let mut event = base_event(
+        SourceFamily::Connector,
+        event_type,
+        meta.occurred_at,
+        wire_ticket.into_ticket(ticket_id),
+    );
     event.actor_id = meta.actor_id;
     event.account_id = meta.account_id;
     event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
     fill_changes(&mut event, &mut object, &te_path)?;
     if let Some(raw) = wire::take(&mut object, "comment") {
-        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, &format!("{te_path}.comment"))?.into_parts();
+        let (comment, attachment) =
+            wire::parse_raw::<WireComment>(raw, &format!("{te_path}.comment"))?.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
     if let Some(raw) = wire::take(&mut object, "attachment") {
-        event.attachment = Some(wire::parse_raw::<wire::WireAttachment>(raw, &format!("{te_path}.attachment"))?.into());
+        event.attachment = Some(
+            wire::parse_raw::<wire::WireAttachment>(raw, &format!("{te_path}.attachment"))?.into(),
+        );
     }
     if let Some(raw) = wire::take(&mut object, "custom_field") {
         event.custom_field = Some(wire::parse_raw(raw, &format!("{te_path}.custom_field"))?);
@@ -144,9 +163,12 @@ fn decode_connector(detail: &str, base: &str, detail_type_name: &str) -> Result<
             event.webhook_id = Some(webhook_id.clone());
             EventIdentity::webhook(webhook_id)
         }
-        (None, Some(seq), _) if seq.position.is_some() => {
-            EventIdentity::connector(&seq.id, seq.position.unwrap_or_default(), &type_name, ticket_id)
-        }
+        (None, Some(seq), _) if seq.position.is_some() => EventIdentity::connector(
+            &seq.id,
+            seq.position.unwrap_or_default(),
+            &type_name,
+            ticket_id,
+        ),
         (None, _, Some(reference)) => EventIdentity::connector_by_ref(
             reference,
             &event.occurred_at.to_rfc3339_nanos(),
@@ -188,21 +210,34 @@ struct WebhookMeta {
 
 fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
     let hook: WireWebhook<'_> = wire::parse(json, base)?;
-    let suffix = hook.webhook_type.strip_prefix(WEBHOOK_TICKET_PREFIX).ok_or_else(|| {
-        DecodeError::at(
-            format!("{base}.type"),
-            format!("not a ticket event: {:?} (expected zen:event-type:ticket.*)", hook.webhook_type),
-        )
-    })?;
+    let suffix = hook
+        .webhook_type
+        .strip_prefix(WEBHOOK_TICKET_PREFIX)
+        .ok_or_else(|| {
+            DecodeError::at(
+                format!("{base}.type"),
+                format!(
+                    "not a ticket event: {:?} (expected zen:event-type:ticket.*)",
+                    hook.webhook_type
+                ),
+            )
+        })?;
     if hook.id.trim().is_empty() {
-        return Err(DecodeError::at(format!("{base}.id"), "empty: the webhook event id is the event's identity"));
+        return Err(DecodeError::at(
+            format!("{base}.id"),
+            "empty: the webhook event id is the event's identity",
+        ));
     }
     let detail_path = format!("{base}.detail");
     let wire_ticket: WireTicket = wire::parse(hook.detail.get(), &detail_path)?;
     let ticket_id = match wire_ticket.id {
         Some(id) => id,
-        None => subject_ticket_id(hook.subject.as_deref())
-            .ok_or_else(|| DecodeError::at(format!("{detail_path}.id"), "missing, and `subject` is not zen:ticket:<id>"))?,
+        None => subject_ticket_id(hook.subject.as_deref()).ok_or_else(|| {
+            DecodeError::at(
+                format!("{detail_path}.id"),
+                "missing, and `subject` is not zen:ticket:<id>",
+            )
+        })?,
     };
     let actor_id = wire_ticket.actor_id;
     let mut event = base_event(
@@ -227,7 +262,8 @@ fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
     }
     fill_changes(&mut event, &mut object, &event_path)?;
     if let Some(raw) = wire::take(&mut object, "comment") {
-        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, &format!("{event_path}.comment"))?.into_parts();
+        let (comment, attachment) =
+            wire::parse_raw::<WireComment>(raw, &format!("{event_path}.comment"))?.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
@@ -242,7 +278,11 @@ fn subject_ticket_id(subject: Option<&str>) -> Option<u64> {
     subject?.strip_prefix("zen:ticket:")?.parse().ok()
 }
 
-fn fill_changes(event: &mut TicketEvent, object: &mut RawObject<'_>, base: &str) -> Result<(), DecodeError> {
+fn fill_changes(
+    event: &mut TicketEvent,
+    object: &mut RawObject<'_>,
+    base: &str,
+) -> Result<(), DecodeError> {
     let kind = event.event_type.change_value();
     if let Some(raw) = object.remove(&wire::Key(Cow::Borrowed("previous"))) {
         event.previous = Some(wire::change_value(raw, kind, &format!("{base}.previous"))?);

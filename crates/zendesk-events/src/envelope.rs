@@ -53,14 +53,27 @@ impl<'a> Envelope<'a> {
     /// Tells the envelope apart by shape. Fails only when the payload is not a JSON object.
     pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
         let top: Top<'a> = wire::parse(payload, "$").map_err(|e| {
-            DecodeError::at(e.path, format!("not an SNS, SQS or EventBridge event: {}", e.reason))
+            DecodeError::at(
+                e.path,
+                format!("not an SNS, SQS or EventBridge event: {}", e.reason),
+            )
         })?;
         match top.records {
             Some(records) => {
-                let kind = records.first().map_or(EnvelopeKind::Sqs, |r| record_kind(r));
-                Ok(Self { kind, records, whole: payload })
+                let kind = records
+                    .first()
+                    .map_or(EnvelopeKind::Sqs, |r| record_kind(r));
+                Ok(Self {
+                    kind,
+                    records,
+                    whole: payload,
+                })
             }
-            None => Ok(Self { kind: EnvelopeKind::EventBridge, records: Vec::new(), whole: payload }),
+            None => Ok(Self {
+                kind: EnvelopeKind::EventBridge,
+                records: Vec::new(),
+                whole: payload,
+            }),
         }
     }
 
@@ -156,32 +169,75 @@ impl<'a> InputRecord<'a> {
             #[serde(borrow, default)]
             id: Option<Cow<'b, str>>,
         }
-        let id = serde_json::from_str::<Id<'_>>(whole).ok().and_then(|i| i.id).map(Cow::into_owned);
-        Self { index: 0, id, path: "$".to_owned(), document: Ok(Cow::Borrowed(whole)) }
+        let id = serde_json::from_str::<Id<'_>>(whole)
+            .ok()
+            .and_then(|i| i.id)
+            .map(Cow::into_owned);
+        Self {
+            index: 0,
+            id,
+            path: "$".to_owned(),
+            document: Ok(Cow::Borrowed(whole)),
+        }
     }
 
     fn open(index: usize, raw: &'a RawValue) -> Self {
         let base = format!("$.Records[{index}]");
         let record: RawRecord<'a> = match wire::parse(raw.get(), &base) {
             Ok(r) => r,
-            Err(e) => return Self { index, id: None, path: base, document: Err(e) },
+            Err(e) => {
+                return Self {
+                    index,
+                    id: None,
+                    path: base,
+                    document: Err(e),
+                };
+            }
         };
         if let Some(sns) = record.sns {
             let path = format!("{base}.Sns.Message");
             let id = sns.message_id.map(Cow::into_owned);
             let document = sns.message.ok_or_else(|| DecodeError::at(&path, "missing"));
-            return Self { index, id, path, document };
+            return Self {
+                index,
+                id,
+                path,
+                document,
+            };
         }
         let id = record.message_id.map(Cow::into_owned);
         let path = format!("{base}.body");
         let Some(body) = record.body else {
-            let document = Err(DecodeError::at(&base, "neither an SQS record (`body`) nor an SNS record (`Sns.Message`)"));
-            return Self { index, id, path: base, document };
+            let document = Err(DecodeError::at(
+                &base,
+                "neither an SQS record (`body`) nor an SNS record (`Sns.Message`)",
+            ));
+            return Self {
+                index,
+                id,
+                path: base,
+                document,
+            };
         };
         match sns_notification_message(&body) {
-            Some(Ok(message)) => Self { index, id, path: format!("{path} → $.Message"), document: Ok(message) },
-            Some(Err(e)) => Self { index, id, path: path.clone(), document: Err(e.within(&path)) },
-            None => Self { index, id, path, document: Ok(body) },
+            Some(Ok(message)) => Self {
+                index,
+                id,
+                path: format!("{path} → $.Message"),
+                document: Ok(message),
+            },
+            Some(Err(e)) => Self {
+                index,
+                id,
+                path: path.clone(),
+                document: Err(e.within(&path)),
+            },
+            None => Self {
+                index,
+                id,
+                path,
+                document: Ok(body),
+            },
         }
     }
 
@@ -210,7 +266,7 @@ impl<'a> InputRecord<'a> {
 
 /// An SQS body delivered without raw message delivery is an SNS notification whose `Message`
 /// holds the event; returns it, or `None` when the body is the event itself.
-fn sns_notification_message(body: &Cow<'_, str>) -> Option<Result<Cow<'static, str>, DecodeError>> {
+fn sns_notification_message(body: &str) -> Option<Result<Cow<'static, str>, DecodeError>> {
     // Cheap test first: a raw EventBridge event never has a top-level "Type":"Notification".
     if !body.contains("\"Notification\"") {
         return None;

@@ -14,7 +14,10 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error at `path`.
     pub fn at(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { path: path.into(), reason: reason.into() }
+        Self {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 
     /// Places the path inside the envelope field that held the document as a string, e.g.
@@ -25,7 +28,10 @@ impl DecodeError {
     }
 
     /// Builds an error from a serde error met while decoding the value at `base`.
-    pub(crate) fn from_serde(base: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+    pub(crate) fn from_serde(
+        base: &str,
+        err: serde_path_to_error::Error<serde_json::Error>,
+    ) -> Self {
         let inner = err.path().to_string();
         let path = if inner == "." || inner.is_empty() {
             base.to_owned()

@@ -28,8 +28,15 @@ impl EventIdentity {
 
     /// Identity of a connector event without `sequence` (never seen, but not worth losing an
     /// event over): its `meta.ref`, time, type and ticket.
-    pub fn connector_by_ref(reference: &str, occurred_at: &str, event_name: &str, ticket_id: u64) -> Self {
-        Self(format!("zendesk:connector-ref:{reference}:{occurred_at}:{event_name}:{ticket_id}"))
+    pub fn connector_by_ref(
+        reference: &str,
+        occurred_at: &str,
+        event_name: &str,
+        ticket_id: u64,
+    ) -> Self {
+        Self(format!(
+            "zendesk:connector-ref:{reference}:{occurred_at}:{event_name}:{ticket_id}"
+        ))
     }
 
     /// Identity of a record that is not a single Zendesk event (a metric set, a derived record).

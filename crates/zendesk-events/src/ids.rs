@@ -1,7 +1,7 @@
 //! Zendesk ids and enums as they arrive (strings or integers, UPPERCASE or lowercase), normalised.
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
 /// Parses one Zendesk id from a JSON string or integer; `""` and `null` mean "none".
@@ -30,7 +30,9 @@ impl<'de> Visitor<'de> for IdVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        u64::try_from(v).map(Some).map_err(|_| E::custom(format!("expected a Zendesk id, got {v}")))
+        u64::try_from(v)
+            .map(Some)
+            .map_err(|_| E::custom(format!("expected a Zendesk id, got {v}")))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
@@ -61,7 +63,8 @@ pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error
 
 /// `deserialize_with` for a required id.
 pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    optional(d)?.ok_or_else(|| de::Error::custom("expected a Zendesk id, got null or an empty string"))
+    optional(d)?
+        .ok_or_else(|| de::Error::custom("expected a Zendesk id, got null or an empty string"))
 }
 
 /// `deserialize_with` for an optional enum value, lowercased.
@@ -78,7 +81,11 @@ pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
     #[derive(Deserialize)]
     struct One(#[serde(deserialize_with = "required")] u64);
-    Ok(<Option<Vec<One>>>::deserialize(d)?.unwrap_or_default().into_iter().map(|o| o.0).collect())
+    Ok(<Option<Vec<One>>>::deserialize(d)?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| o.0)
+        .collect())
 }
 
 #[cfg(test)]
@@ -92,7 +99,9 @@ mod tests {
     }
 
     fn id(json: &str) -> Result<Option<u64>, String> {
-        serde_json::from_str::<T>(json).map(|t| t.id).map_err(|e| e.to_string())
+        serde_json::from_str::<T>(json)
+            .map(|t| t.id)
+            .map_err(|e| e.to_string())
     }
 
     #[test]

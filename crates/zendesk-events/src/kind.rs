@@ -36,44 +36,119 @@ const fn spec(
     in_connector: bool,
     change: ChangeValue,
 ) -> EventSpec {
-    EventSpec { name, webhook_suffix, in_connector, change }
+    EventSpec {
+        name,
+        webhook_suffix,
+        in_connector,
+        change,
+    }
 }
 
 use ChangeValue::{Enum, Id, PersonalText, Raw, Text};
 
 /// Every ticket event type of both families. Irregular pairs are spelled out, never derived.
 pub static EVENT_TYPES: &[EventSpec] = &[
-    spec("Agent Assignment Changed", Some("agent_assignment_changed"), true, Id),
-    spec("Attachment Linked to Comment", Some("attachment_linked_to_comment"), true, Raw),
-    spec("Attachment Redacted from Comment", Some("attachment_redacted_from_comment"), true, Raw),
+    spec(
+        "Agent Assignment Changed",
+        Some("agent_assignment_changed"),
+        true,
+        Id,
+    ),
+    spec(
+        "Attachment Linked to Comment",
+        Some("attachment_linked_to_comment"),
+        true,
+        Raw,
+    ),
+    spec(
+        "Attachment Redacted from Comment",
+        Some("attachment_redacted_from_comment"),
+        true,
+        Raw,
+    ),
     spec("Brand Changed", Some("brand_changed"), true, Id),
     spec("Comment Created", Some("comment_added"), true, Raw),
-    spec("Comment Made Private", Some("comment_made_private"), true, Raw),
+    spec(
+        "Comment Made Private",
+        Some("comment_made_private"),
+        true,
+        Raw,
+    ),
     spec("Comment Redacted", Some("comment_redacted"), true, Raw),
-    spec("Custom Field Changed", Some("custom_field_changed"), true, Raw),
-    spec("Description Changed", Some("description_changed"), true, PersonalText),
+    spec(
+        "Custom Field Changed",
+        Some("custom_field_changed"),
+        true,
+        Raw,
+    ),
+    spec(
+        "Description Changed",
+        Some("description_changed"),
+        true,
+        PersonalText,
+    ),
     spec("Email CCs Changed", Some("email_ccs_changed"), true, Raw),
-    spec("External ID Changed", Some("external_id_changed"), true, Text),
+    spec(
+        "External ID Changed",
+        Some("external_id_changed"),
+        true,
+        Text,
+    ),
     spec("Followers Changed", Some("followers_changed"), true, Raw),
     spec("Form Changed", Some("form_changed"), true, Id),
-    spec("Group Assignment Changed", Some("group_assignment_changed"), true, Id),
-    spec("Organization Changed", Some("organization_changed"), true, Id),
+    spec(
+        "Group Assignment Changed",
+        Some("group_assignment_changed"),
+        true,
+        Id,
+    ),
+    spec(
+        "Organization Changed",
+        Some("organization_changed"),
+        true,
+        Id,
+    ),
     spec("Priority Changed", Some("priority_changed"), true, Enum),
-    spec("Problem Link Changed", Some("problem_link_changed"), true, Id),
+    spec(
+        "Problem Link Changed",
+        Some("problem_link_changed"),
+        true,
+        Id,
+    ),
     spec("Requester Changed", Some("requester_changed"), true, Id),
     spec("Status Changed", Some("status_changed"), true, Enum),
-    spec("Subject Changed", Some("subject_changed"), true, PersonalText),
+    spec(
+        "Subject Changed",
+        Some("subject_changed"),
+        true,
+        PersonalText,
+    ),
     spec("Submitter Changed", Some("submitter_changed"), true, Id),
     spec("Tags Changed", Some("tags_changed"), true, Raw),
-    spec("Task Due At Changed", Some("task_due_at_changed"), true, Text),
+    spec(
+        "Task Due At Changed",
+        Some("task_due_at_changed"),
+        true,
+        Text,
+    ),
     spec("Ticket Created", Some("created"), true, Raw),
     spec("Ticket Marked as Spam", Some("marked_as_spam"), true, Raw),
     spec("Ticket Merged", Some("merged"), true, Raw),
-    spec("Ticket Permanently Deleted", Some("permanently_deleted"), true, Raw),
+    spec(
+        "Ticket Permanently Deleted",
+        Some("permanently_deleted"),
+        true,
+        Raw,
+    ),
     spec("Ticket Soft Deleted", Some("soft_deleted"), true, Raw),
     spec("Ticket Type Changed", Some("type_changed"), true, Enum),
     spec("Ticket Undeleted", None, true, Raw),
-    spec("Custom Status Changed", Some("custom_status_changed"), false, Id),
+    spec(
+        "Custom Status Changed",
+        Some("custom_status_changed"),
+        false,
+        Id,
+    ),
     spec("SLA Policy Changed", Some("sla_policy_changed"), false, Raw),
     spec("Schedule Changed", Some("schedule_changed"), false, Raw),
     spec("OLA Policy Changed", Some("ola_policy_changed"), false, Raw),
@@ -116,10 +191,16 @@ impl EventType {
     pub fn parse(text: &str) -> Self {
         let text = text.trim();
         let text = text.strip_prefix(DETAIL_TYPE_PREFIX).unwrap_or(text);
-        if let Some(suffix) = text.strip_prefix(WEBHOOK_TICKET_PREFIX).or_else(|| text.strip_prefix("ticket.")) {
+        if let Some(suffix) = text
+            .strip_prefix(WEBHOOK_TICKET_PREFIX)
+            .or_else(|| text.strip_prefix("ticket."))
+        {
             return Self::from_webhook_suffix(suffix);
         }
-        if let Some(spec) = EVENT_TYPES.iter().find(|s| s.name.eq_ignore_ascii_case(text)) {
+        if let Some(spec) = EVENT_TYPES
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(text))
+        {
             return Self::Known(spec);
         }
         match Self::from_webhook_suffix(text) {
@@ -168,7 +249,9 @@ fn title_case(snake: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            chars
+                .next()
+                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -181,7 +264,13 @@ mod tests {
     #[test]
     fn thirty_connector_and_thirty_three_webhook_types() {
         assert_eq!(EVENT_TYPES.iter().filter(|s| s.in_connector).count(), 30);
-        assert_eq!(EVENT_TYPES.iter().filter(|s| s.webhook_suffix.is_some()).count(), 33);
+        assert_eq!(
+            EVENT_TYPES
+                .iter()
+                .filter(|s| s.webhook_suffix.is_some())
+                .count(),
+            33
+        );
     }
 
     #[test]
@@ -232,7 +321,10 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), EVENT_TYPES.len());
-        let mut suffixes: Vec<_> = EVENT_TYPES.iter().filter_map(|s| s.webhook_suffix).collect();
+        let mut suffixes: Vec<_> = EVENT_TYPES
+            .iter()
+            .filter_map(|s| s.webhook_suffix)
+            .collect();
         let n = suffixes.len();
         suffixes.sort_unstable();
         suffixes.dedup();

@@ -17,5 +17,5 @@ pub use envelope::{Envelope, EnvelopeKind, InputRecord};
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};
 pub use identity::EventIdentity;
-pub use kind::{ChangeValue, EventSpec, EventType, EVENT_TYPES};
+pub use kind::{ChangeValue, EVENT_TYPES, EventSpec, EventType};
 pub use timestamp::Timestamp;

@@ -21,7 +21,9 @@ impl Timestamp {
 
     /// Builds a timestamp from Unix nanoseconds.
     pub fn from_unix_nanos(nanos: i128) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).ok().map(Self)
+        OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .ok()
+            .map(Self)
     }
 
     /// Milliseconds since the Unix epoch (Mixpanel's `time`).

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::DecodeError;
 use crate::event::{Attachment, Comment, Sequence, Ticket};
@@ -36,11 +36,16 @@ pub(crate) type RawObject<'a> = BTreeMap<Key<'a>, &'a RawValue>;
 
 /// Removes `key` from a raw object.
 pub(crate) fn take<'a>(object: &mut RawObject<'a>, key: &'static str) -> Option<&'a RawValue> {
-    object.remove(&Key(Cow::Borrowed(key))).filter(|raw| raw.get() != "null")
+    object
+        .remove(&Key(Cow::Borrowed(key)))
+        .filter(|raw| raw.get() != "null")
 }
 
 /// Converts what is left of a raw object into the event's `extra` map.
-pub(crate) fn into_extra(object: RawObject<'_>, base: &str) -> Result<BTreeMap<String, Value>, DecodeError> {
+pub(crate) fn into_extra(
+    object: RawObject<'_>,
+    base: &str,
+) -> Result<BTreeMap<String, Value>, DecodeError> {
     object
         .into_iter()
         .map(|(key, raw)| {
@@ -69,7 +74,11 @@ fn id_value(raw: &RawValue, path: &str) -> Result<Value, DecodeError> {
 }
 
 /// Normalises a `previous`/`current` value for its event type.
-pub(crate) fn change_value(raw: &RawValue, kind: ChangeValue, path: &str) -> Result<Value, DecodeError> {
+pub(crate) fn change_value(
+    raw: &RawValue,
+    kind: ChangeValue,
+    path: &str,
+) -> Result<Value, DecodeError> {
     match kind {
         ChangeValue::Id => id_value(raw, path),
         ChangeValue::Enum => {
@@ -86,7 +95,9 @@ fn string_like<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(other) => {
-            return Err(serde::de::Error::custom(format!("expected a string, got {other}")));
+            return Err(serde::de::Error::custom(format!(
+                "expected a string, got {other}"
+            )));
         }
     })
 }
@@ -203,7 +214,10 @@ impl WireComment {
     /// The comment and, for webhook attachment events, its attachment.
     pub fn into_parts(self) -> (Comment, Option<Attachment>) {
         let author = self.author.unwrap_or_default();
-        let attachment = self.attachment.map(|a| Attachment { comment_id: a.comment_id.or(self.id), ..a.into() });
+        let attachment = self.attachment.map(|a| Attachment {
+            comment_id: a.comment_id.or(self.id),
+            ..a.into()
+        });
         let comment = Comment {
             id: self.id,
             body: self.body,
@@ -261,6 +275,10 @@ pub(crate) struct WireSequence {
 impl WireSequence {
     /// The sequence, when it has an id.
     pub fn into_sequence(self) -> Option<Sequence> {
-        self.id.map(|id| Sequence { id, position: self.position, total: self.total })
+        self.id.map(|id| Sequence {
+            id,
+            position: self.position,
+            total: self.total,
+        })
     }
 }

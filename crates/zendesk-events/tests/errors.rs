@@ -1,6 +1,6 @@
 //! Bad input is named precisely: which record, which JSON path, what was wrong. Never a panic.
 
-use zendesk_events::{decode_event, Envelope, EnvelopeKind};
+use zendesk_events::{Envelope, EnvelopeKind, decode_event};
 
 const STATUS_CHANGED: &str = include_str!("../../../events/connector/status-changed.json");
 const WEBHOOK_STATUS: &str = include_str!("../../../events/webhook/ticket.status_changed.json");
@@ -14,13 +14,47 @@ fn set(json: &str, pointer: &str, value: serde_json::Value) -> String {
 #[test]
 fn wrong_types_name_their_path() {
     let cases = [
-        (set(STATUS_CHANGED, "/detail/ticket_event/ticket/assignee_id", "x1".into()), "$.detail.ticket_event.ticket.assignee_id"),
-        (set(STATUS_CHANGED, "/detail/ticket_event/ticket/tags", 5.into()), "$.detail.ticket_event.ticket.tags"),
-        (set(STATUS_CHANGED, "/detail/ticket_event/meta/occurred_at", "soon".into()), "$.detail.ticket_event.meta.occurred_at"),
-        (set(STATUS_CHANGED, "/detail/ticket_event/current", serde_json::json!({"a": 1})), "$.detail.ticket_event.current"),
-        (set(WEBHOOK_STATUS, "/detail/requester_id", "abc".into()), "$.detail.requester_id"),
+        (
+            set(
+                STATUS_CHANGED,
+                "/detail/ticket_event/ticket/assignee_id",
+                "x1".into(),
+            ),
+            "$.detail.ticket_event.ticket.assignee_id",
+        ),
+        (
+            set(STATUS_CHANGED, "/detail/ticket_event/ticket/tags", 5.into()),
+            "$.detail.ticket_event.ticket.tags",
+        ),
+        (
+            set(
+                STATUS_CHANGED,
+                "/detail/ticket_event/meta/occurred_at",
+                "soon".into(),
+            ),
+            "$.detail.ticket_event.meta.occurred_at",
+        ),
+        (
+            set(
+                STATUS_CHANGED,
+                "/detail/ticket_event/current",
+                serde_json::json!({"a": 1}),
+            ),
+            "$.detail.ticket_event.current",
+        ),
+        (
+            set(WEBHOOK_STATUS, "/detail/requester_id", "abc".into()),
+            "$.detail.requester_id",
+        ),
         (set(WEBHOOK_STATUS, "/time", 7.into()), "$.time"),
-        (set(WEBHOOK_STATUS, "/type", "zen:event-type:user.created".into()), "$.type"),
+        (
+            set(
+                WEBHOOK_STATUS,
+                "/type",
+                "zen:event-type:user.created".into(),
+            ),
+            "$.type",
+        ),
     ];
     for (json, path) in cases {
         let err = decode_event(&json).unwrap_err();
@@ -39,7 +73,10 @@ fn webhook_values_are_normalised() {
     assert_eq!(event.ticket.requester_id, Some(900000000101));
     assert!(event.ticket.tags.is_empty(), "tags: null → []");
     assert_eq!(event.actor_id, Some(900000000202));
-    assert_eq!(event.occurred_at.to_rfc3339_nanos(), "2026-03-10T15:01:11.204331907Z");
+    assert_eq!(
+        event.occurred_at.to_rfc3339_nanos(),
+        "2026-03-10T15:01:11.204331907Z"
+    );
 }
 
 #[test]
@@ -47,17 +84,32 @@ fn an_sqs_batch_reports_each_bad_record_alone() {
     let batch = include_str!("../../../events/malformed/sqs-with-bad-records.json");
     let envelope = Envelope::parse(batch).unwrap();
     assert_eq!(envelope.kind(), EnvelopeKind::Sqs);
-    let results: Vec<_> = envelope.records().map(|r| r.decode().map_err(|e| e.path)).collect();
+    let results: Vec<_> = envelope
+        .records()
+        .map(|r| r.decode().map_err(|e| e.path))
+        .collect();
     assert!(results[0].is_ok());
     assert_eq!(results[1].as_ref().unwrap_err(), "$.Records[1].body → $");
-    assert_eq!(results[2].as_ref().unwrap_err(), "$.Records[2].body → $.detail.ticket_event.ticket.id");
+    assert_eq!(
+        results[2].as_ref().unwrap_err(),
+        "$.Records[2].body → $.detail.ticket_event.ticket.id"
+    );
 }
 
 #[test]
 fn hostile_inputs_never_panic() {
-    for input in ["", "null", "[]", "{}", "{\"Records\":5}", "{\"Records\":[1,null,\"x\"]}", "{\"detail-type\":3}",
+    for input in [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "{\"Records\":5}",
+        "{\"Records\":[1,null,\"x\"]}",
+        "{\"detail-type\":3}",
         "{\"detail-type\":\"Support Ticket: Status Changed\",\"detail\":{\"ticket_event\":[]}}",
-        "{\"type\":\"zen:event-type:ticket.created\"}", "\u{0}"] {
+        "{\"type\":\"zen:event-type:ticket.created\"}",
+        "\u{0}",
+    ] {
         if let Ok(envelope) = Envelope::parse(input) {
             for r in envelope.records() {
                 let _ = r.decode();

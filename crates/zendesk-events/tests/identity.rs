@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use zendesk_events::{decode_event, Envelope, EventIdentity};
+use zendesk_events::{Envelope, EventIdentity, decode_event};
 
 const STATUS_CHANGED: &str = include_str!("../../../events/connector/status-changed.json");
 const WEBHOOK_COMMENT: &str = include_str!("../../../events/webhook/ticket.comment_added.json");
@@ -17,7 +17,11 @@ fn set(json: &str, pointer: &str, value: serde_json::Value) -> String {
 fn connector_redelivery_with_new_envelope_ids_keeps_identity() {
     let first = decode_event(STATUS_CHANGED).unwrap();
     // An archive replay or a second put: new EventBridge id and time.
-    let replay = set(STATUS_CHANGED, "/id", "11111111-2222-3333-4444-555555555555".into());
+    let replay = set(
+        STATUS_CHANGED,
+        "/id",
+        "11111111-2222-3333-4444-555555555555".into(),
+    );
     let replay = set(&replay, "/time", "2025-03-11T00:00:00Z".into());
     assert_eq!(first.identity, decode_event(&replay).unwrap().identity);
 }
@@ -25,8 +29,16 @@ fn connector_redelivery_with_new_envelope_ids_keeps_identity() {
 #[test]
 fn connector_events_of_one_action_have_distinct_identities() {
     let first = decode_event(STATUS_CHANGED).unwrap();
-    let other_position = set(STATUS_CHANGED, "/detail/ticket_event/meta/sequence/position", 3.into());
-    let other_ticket = set(STATUS_CHANGED, "/detail/ticket_event/ticket/id", 48214.into());
+    let other_position = set(
+        STATUS_CHANGED,
+        "/detail/ticket_event/meta/sequence/position",
+        3.into(),
+    );
+    let other_ticket = set(
+        STATUS_CHANGED,
+        "/detail/ticket_event/ticket/id",
+        48214.into(),
+    );
     let ids: HashSet<_> = [STATUS_CHANGED.to_owned(), other_position, other_ticket]
         .iter()
         .map(|j| decode_event(j).unwrap().identity)
@@ -40,10 +52,17 @@ fn connector_events_of_one_action_have_distinct_identities() {
 #[test]
 fn webhook_redelivery_keeps_identity_and_new_ids_differ() {
     let first = decode_event(WEBHOOK_COMMENT).unwrap();
-    assert_eq!(first.identity.as_str(), format!("zendesk:webhook:{}", first.webhook_id.as_deref().unwrap()));
+    assert_eq!(
+        first.identity.as_str(),
+        format!("zendesk:webhook:{}", first.webhook_id.as_deref().unwrap())
+    );
     let again = decode_event(WEBHOOK_COMMENT).unwrap();
     assert_eq!(first.identity, again.identity);
-    let other = set(WEBHOOK_COMMENT, "/id", "00000000-aaaa-4bbb-8ccc-000000000001".into());
+    let other = set(
+        WEBHOOK_COMMENT,
+        "/id",
+        "00000000-aaaa-4bbb-8ccc-000000000001".into(),
+    );
     assert_ne!(first.identity, decode_event(&other).unwrap().identity);
 }
 
@@ -57,14 +76,21 @@ fn sns_and_sqs_duplicates_share_identity_not_message_ids() {
     let b = Envelope::parse(&dup).unwrap().record(0);
     assert_ne!(a.id, b.id);
     assert_eq!(a.decode().unwrap().identity, b.decode().unwrap().identity);
-    assert_eq!(a.decode().unwrap().identity, decode_event(STATUS_CHANGED).unwrap().identity);
+    assert_eq!(
+        a.decode().unwrap().identity,
+        decode_event(STATUS_CHANGED).unwrap().identity
+    );
 }
 
 #[test]
 fn bridged_connector_form_keeps_the_webhook_identity() {
     let mut doc: serde_json::Value = serde_json::from_str(STATUS_CHANGED).unwrap();
-    doc["detail"]["ticket_event"]["meta"]["event_id"] = "b1a4badc-9e3f-4d60-80c3-115dca41a0a0".into();
+    doc["detail"]["ticket_event"]["meta"]["event_id"] =
+        "b1a4badc-9e3f-4d60-80c3-115dca41a0a0".into();
     let bridged = doc.to_string();
     let event = decode_event(&bridged).unwrap();
-    assert_eq!(event.identity, EventIdentity::webhook("b1a4badc-9e3f-4d60-80c3-115dca41a0a0"));
+    assert_eq!(
+        event.identity,
+        EventIdentity::webhook("b1a4badc-9e3f-4d60-80c3-115dca41a0a0")
+    );
 }

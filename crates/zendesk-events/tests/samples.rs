@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use zendesk_events::{decode_event, Envelope, EventType, SourceFamily, EVENT_TYPES};
+use zendesk_events::{EVENT_TYPES, Envelope, EventType, SourceFamily, decode_event};
 
 fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
@@ -17,7 +17,12 @@ fn samples(folder: &str) -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -47,19 +52,33 @@ fn every_webhook_sample_decodes_to_a_known_type() {
 
 #[test]
 fn every_table_type_has_samples_in_its_families() {
-    let connector: Vec<_> = samples("connector").into_iter().map(|(_, j)| decode_event(&j).unwrap().event_type).collect();
-    let webhook: Vec<_> = samples("webhook").into_iter().map(|(_, j)| decode_event(&j).unwrap().event_type).collect();
+    let connector: Vec<_> = samples("connector")
+        .into_iter()
+        .map(|(_, j)| decode_event(&j).unwrap().event_type)
+        .collect();
+    let webhook: Vec<_> = samples("webhook")
+        .into_iter()
+        .map(|(_, j)| decode_event(&j).unwrap().event_type)
+        .collect();
     for spec in EVENT_TYPES {
         let t = EventType::Known(spec);
         assert_eq!(connector.contains(&t), spec.in_connector, "{}", spec.name);
-        assert_eq!(webhook.contains(&t), spec.webhook_suffix.is_some(), "{}", spec.name);
+        assert_eq!(
+            webhook.contains(&t),
+            spec.webhook_suffix.is_some(),
+            "{}",
+            spec.name
+        );
     }
 }
 
 #[test]
 fn a_webhook_on_the_bus_decodes_like_the_bare_webhook() {
-    let on_bus = std::fs::read_to_string(events_dir().join("webhook-on-bus/ticket.comment_added.json")).unwrap();
-    let bare = std::fs::read_to_string(events_dir().join("webhook/ticket.comment_added.json")).unwrap();
+    let on_bus =
+        std::fs::read_to_string(events_dir().join("webhook-on-bus/ticket.comment_added.json"))
+            .unwrap();
+    let bare =
+        std::fs::read_to_string(events_dir().join("webhook/ticket.comment_added.json")).unwrap();
     assert_eq!(decode_event(&on_bus).unwrap(), decode_event(&bare).unwrap());
 }
 
@@ -71,10 +90,16 @@ fn wrapped_samples_unwrap_to_their_events() {
             .records()
             .map(|r| {
                 let event = r.decode().unwrap_or_else(|e| panic!("{name}: {e}"));
-                (r.id.clone().expect("records carry ids"), event.event_type.name())
+                (
+                    r.id.clone().expect("records carry ids"),
+                    event.event_type.name(),
+                )
             })
             .collect();
-        insta::assert_json_snapshot!(format!("wrapped__{name}"), (envelope.kind().label(), decoded));
+        insta::assert_json_snapshot!(
+            format!("wrapped__{name}"),
+            (envelope.kind().label(), decoded)
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::Read;
 use delivery::Settings;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use wiremock::Request;
 
 pub const CREATED: &str = include_str!("../../../../events/connector/ticket-created.json");
@@ -28,7 +28,8 @@ pub fn sink(url: &str, extra: &[(&str, &str)]) -> Sink {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config = MixpanelConfig::from_settings(&Settings::from_fn(move |k| env.get(k).cloned())).unwrap();
+    let config =
+        MixpanelConfig::from_settings(&Settings::from_fn(move |k| env.get(k).cloned())).unwrap();
     let client = MixpanelClient::new(&config).unwrap();
     Sink::new(config, client)
 }
@@ -53,14 +54,20 @@ pub fn sqs(events: &[&str]) -> String {
 pub fn import_events(request: &Request) -> Vec<Value> {
     assert_eq!(request.headers.get("content-encoding").unwrap(), "gzip");
     let mut text = String::new();
-    flate2::read::GzDecoder::new(&request.body[..]).read_to_string(&mut text).unwrap();
+    flate2::read::GzDecoder::new(&request.body[..])
+        .read_to_string(&mut text)
+        .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 /// Every `/import` request and `/engage` request the server received.
 pub async fn received(server: &wiremock::MockServer) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
     let requests = server.received_requests().await.unwrap();
-    let imports = requests.iter().filter(|r| r.url.path() == "/import").map(import_events).collect();
+    let imports = requests
+        .iter()
+        .filter(|r| r.url.path() == "/import")
+        .map(import_events)
+        .collect();
     let engages = requests
         .iter()
         .filter(|r| r.url.path() == "/engage")
@@ -70,7 +77,8 @@ pub async fn received(server: &wiremock::MockServer) -> (Vec<Vec<Value>>, Vec<Ve
 }
 
 pub fn ok_import() -> wiremock::ResponseTemplate {
-    wiremock::ResponseTemplate::new(200).set_body_json(json!({"code": 200, "num_records_imported": 1, "status": "OK"}))
+    wiremock::ResponseTemplate::new(200)
+        .set_body_json(json!({"code": 200, "num_records_imported": 1, "status": "OK"}))
 }
 
 pub fn ok_engage() -> wiremock::ResponseTemplate {
