@@ -3,6 +3,7 @@
 //! One table decides every event name ([`event_name`]); README's mapping table is generated
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -16,15 +17,20 @@ pub const RESPONDED: &str = "Ticket Responded";
 
 /// Mixpanel event name of a Zendesk type: `"Ticket " + name`, without doubling a leading
 /// "Ticket ", and "Ticket Comment Added" for the comment event of both families.
-pub fn event_name(event_type: &EventType) -> String {
+pub fn event_name(event_type: &EventType) -> Cow<'static, str> {
     if event_type.is_comment_added() {
-        return "Ticket Comment Added".to_owned();
+        return Cow::Borrowed("Ticket Comment Added");
     }
-    let name = event_type.name();
-    if name.starts_with("Ticket ") {
-        name
-    } else {
-        format!("Ticket {name}")
+    match event_type {
+        EventType::Known(spec) if spec.name.starts_with("Ticket ") => Cow::Borrowed(spec.name),
+        _ => {
+            let name = event_type.name();
+            if name.starts_with("Ticket ") {
+                Cow::Owned(name.into_owned())
+            } else {
+                Cow::Owned(format!("Ticket {name}"))
+            }
+        }
     }
 }
 
@@ -42,7 +48,7 @@ impl std::fmt::Display for MapError {
 #[derive(Debug, Serialize)]
 pub struct ImportEvent<'a> {
     /// Event name.
-    pub event: String,
+    pub event: &'a str,
     /// Properties.
     pub properties: Properties<'a>,
 }
@@ -53,7 +59,7 @@ pub struct Properties<'a> {
     /// Milliseconds since the epoch: when it happened in Zendesk.
     pub time: i64,
     /// The profile the event belongs to.
-    pub distinct_id: String,
+    pub distinct_id: &'a str,
     /// Dedup key: derived from the Zendesk event identity and the event name.
     #[serde(rename = "$insert_id")]
     pub insert_id: String,
@@ -84,7 +90,7 @@ pub struct Properties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     form_id: Option<u64>,
     tags: &'a [String],
-    zendesk_event_type: String,
+    zendesk_event_type: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actor_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,24 +126,24 @@ pub struct Properties<'a> {
     extra: &'a BTreeMap<String, Value>,
 }
 
-/// The ticket state a profile update `$set`s.
+/// The ticket state a profile update `$set`s, borrowed from the event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProfileState {
+pub struct ProfileState<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<String>,
+    status: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<String>,
+    priority: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ticket_type: Option<String>,
+    ticket_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     assignee_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     group_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<u64>,
-    tags: Vec<String>,
+    tags: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<String>,
+    channel: Option<&'a str>,
     last_event_at: String,
 }
 
@@ -158,7 +164,7 @@ pub struct ProfileUpdate<'a> {
     pub ignore_time: bool,
     /// The ticket's state.
     #[serde(rename = "$set")]
-    pub set: &'a ProfileState,
+    pub set: &'a ProfileState<'a>,
 }
 
 /// Applies a [`MappingConfig`] to ticket events.
@@ -210,18 +216,18 @@ impl Mapper {
                 && c.author_is_staff == Some(true)
         });
         let mut out = Vec::with_capacity(1 + usize::from(responded));
-        out.push(self.encode(event, name, distinct_id.clone()));
+        out.push(self.encode(event, &name, &distinct_id));
         if responded {
-            out.push(self.encode(event, RESPONDED.to_owned(), distinct_id));
+            out.push(self.encode(event, RESPONDED, &distinct_id));
         }
         Ok(out)
     }
 
-    fn encode(&self, event: &TicketEvent, name: String, distinct_id: String) -> Vec<u8> {
-        let insert_id = event.identity.derive_key(&["mixpanel", &name]);
+    fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
+        let insert_id = event.identity.derive_key(&["mixpanel", name]);
         let import = ImportEvent {
-            properties: self.properties(event, distinct_id, insert_id),
             event: name,
+            properties: self.properties(event, distinct_id, insert_id),
         };
         serde_json::to_vec(&import).expect("mapped events always serialize")
     }
@@ -229,7 +235,7 @@ impl Mapper {
     fn properties<'a>(
         &self,
         event: &'a TicketEvent,
-        distinct_id: String,
+        distinct_id: &'a str,
         insert_id: String,
     ) -> Properties<'a> {
         let t = &event.ticket;
@@ -294,17 +300,17 @@ impl Mapper {
     }
 
     /// The ticket state to `$set` on the event's profile.
-    pub fn profile_state(&self, event: &TicketEvent) -> ProfileState {
+    pub fn profile_state<'a>(&self, event: &'a TicketEvent) -> ProfileState<'a> {
         let t = &event.ticket;
         ProfileState {
-            status: t.status.clone(),
-            priority: t.priority.clone(),
-            ticket_type: t.ticket_type.clone(),
+            status: t.status.as_deref(),
+            priority: t.priority.as_deref(),
+            ticket_type: t.ticket_type.as_deref(),
             assignee_id: t.assignee_id,
             group_id: t.group_id,
             organization_id: t.organization_id,
-            tags: t.tags.clone(),
-            channel: t.channel.clone(),
+            tags: &t.tags,
+            channel: t.channel.as_deref(),
             last_event_at: event.occurred_at.to_seconds_utc(),
         }
     }
@@ -324,7 +330,7 @@ pub fn markdown_table() -> String {
         let webhook = spec
             .webhook_suffix
             .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
-        let mut mixpanel = event_name(&EventType::Known(spec));
+        let mut mixpanel = event_name(&EventType::Known(spec)).into_owned();
         if spec.name == "Comment Created" {
             mixpanel.push_str(&format!(" (+ {RESPONDED} when public and by staff)"));
         }

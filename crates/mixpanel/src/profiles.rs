@@ -110,12 +110,12 @@ impl ProfileBook {
 mod tests {
     use super::*;
     use crate::{Mapper, MappingConfig};
-    use zendesk_events::decode_event;
+    use zendesk_events::{Timestamp, decode_event};
 
     #[test]
     fn the_newest_event_wins_whatever_the_arrival_order() {
         let mapper = Mapper::new(MappingConfig::default());
-        let older = decode_event(include_str!(
+        let mut older = decode_event(include_str!(
             "../../../events/connector/ticket-created.json"
         ))
         .unwrap();
@@ -124,6 +124,8 @@ mod tests {
         ))
         .unwrap();
         newer.ticket.status = Some("solved".into());
+        older.occurred_at =
+            Timestamp::from_unix_nanos(newer.occurred_at.unix_nanos() - 1_000_000_000).unwrap();
         let mut book = ProfileBook::new("t");
         book.add("48213".into(), &newer, &mapper.profile_state(&newer), 1);
         book.add("48213".into(), &older, &mapper.profile_state(&older), 0);

@@ -36,13 +36,14 @@ pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
         let detail = top.detail.ok_or_else(|| {
             DecodeError::at("$.detail", "missing: an EventBridge event needs `detail`")
         })?;
-        if let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
-            && !looks_like_webhook(detail)
-        {
-            return decode_connector(detail.get(), "$.detail", name);
+        if let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX) {
+            let parsed: ConnectorDetail<'_> = wire::parse(detail.get(), "$.detail")?;
+            if let Some(ticket_event) = parsed.ticket_event {
+                return decode_connector(ticket_event, name);
+            }
         }
         if looks_like_webhook(detail) {
-            return decode_webhook(detail.get(), "$.detail");
+            return decode_webhook(detail.get(), &DETAIL_PATHS);
         }
         return Err(DecodeError::at(
             "$.detail-type",
@@ -55,7 +56,7 @@ pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
         .webhook_type
         .is_some_and(|t| t.starts_with("zen:event-type:"))
     {
-        return decode_webhook(json, "$");
+        return decode_webhook(json, &ROOT_PATHS);
     }
     Err(DecodeError::at(
         "$",
@@ -97,39 +98,36 @@ struct ConnectorMeta {
     event_id: Option<String>,
 }
 
-fn decode_connector(
-    detail: &str,
-    base: &str,
-    detail_type_name: &str,
-) -> Result<TicketEvent, DecodeError> {
-    let parsed: ConnectorDetail<'_> = wire::parse(detail, base)?;
-    let te_path = format!("{base}.ticket_event");
-    let raw = parsed.ticket_event.ok_or_else(|| {
-        DecodeError::at(&te_path, "missing: a connector event needs `ticket_event`")
-    })?;
-    let mut object: RawObject<'_> = wire::parse(raw.get(), &te_path)?;
+// Paths are static so decoding allocates none unless it fails.
+const TE: &str = "$.detail.ticket_event";
+const TE_TYPE: &str = "$.detail.ticket_event.type";
+const TE_META: &str = "$.detail.ticket_event.meta";
+const TE_TICKET: &str = "$.detail.ticket_event.ticket";
+const TE_COMMENT: &str = "$.detail.ticket_event.comment";
+const TE_ATTACHMENT: &str = "$.detail.ticket_event.attachment";
+const TE_CUSTOM_FIELD: &str = "$.detail.ticket_event.custom_field";
 
-    let type_path = format!("{te_path}.type");
+fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEvent, DecodeError> {
+    let te_path = TE;
+    let mut object: RawObject<'_> = wire::parse(raw.get(), te_path)?;
+
     let name: Cow<'_, str> = match wire::take(&mut object, "type") {
-        Some(raw) => wire::parse(raw.get(), &type_path)?,
+        Some(raw) => wire::parse(raw.get(), TE_TYPE)?,
         None => Cow::Borrowed(detail_type_name),
     };
     let event_type = EventType::from_connector_name(&name);
 
-    let meta_path = format!("{te_path}.meta");
     let meta: ConnectorMeta = wire::parse_raw(
-        wire::take(&mut object, "meta").ok_or_else(|| DecodeError::at(&meta_path, "missing"))?,
-        &meta_path,
+        wire::take(&mut object, "meta").ok_or_else(|| DecodeError::at(TE_META, "missing"))?,
+        TE_META,
     )?;
-    let ticket_path = format!("{te_path}.ticket");
     let wire_ticket: WireTicket = wire::parse_raw(
-        wire::take(&mut object, "ticket")
-            .ok_or_else(|| DecodeError::at(&ticket_path, "missing"))?,
-        &ticket_path,
+        wire::take(&mut object, "ticket").ok_or_else(|| DecodeError::at(TE_TICKET, "missing"))?,
+        TE_TICKET,
     )?;
     let ticket_id = wire_ticket
         .id
-        .ok_or_else(|| DecodeError::at(format!("{ticket_path}.id"), "missing"))?;
+        .ok_or_else(|| DecodeError::at(format!("{TE_TICKET}.id"), "missing"))?;
 
     let mut event = base_event(
         SourceFamily::Connector,
@@ -140,22 +138,20 @@ fn decode_connector(
     event.actor_id = meta.actor_id;
     event.account_id = meta.account_id;
     event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
-    fill_changes(&mut event, &mut object, &te_path)?;
+    fill_changes(&mut event, &mut object, te_path)?;
     if let Some(raw) = wire::take(&mut object, "comment") {
-        let (comment, attachment) =
-            wire::parse_raw::<WireComment>(raw, &format!("{te_path}.comment"))?.into_parts();
+        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, TE_COMMENT)?.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
     if let Some(raw) = wire::take(&mut object, "attachment") {
-        event.attachment = Some(
-            wire::parse_raw::<wire::WireAttachment>(raw, &format!("{te_path}.attachment"))?.into(),
-        );
+        event.attachment =
+            Some(wire::parse_raw::<wire::WireAttachment>(raw, TE_ATTACHMENT)?.into());
     }
     if let Some(raw) = wire::take(&mut object, "custom_field") {
-        event.custom_field = Some(wire::parse_raw(raw, &format!("{te_path}.custom_field"))?);
+        event.custom_field = Some(wire::parse_raw(raw, TE_CUSTOM_FIELD)?);
     }
-    event.extra = wire::into_extra(object, &te_path)?;
+    event.extra = wire::into_extra(object, te_path)?;
 
     let type_name = event.event_type.name();
     event.identity = match (&meta.event_id, &event.sequence, &meta.reference) {
@@ -177,7 +173,7 @@ fn decode_connector(
         ),
         _ => {
             return Err(DecodeError::at(
-                format!("{meta_path}.sequence"),
+                format!("{TE_META}.sequence"),
                 "missing `sequence.id`/`sequence.position` (and no `ref`): the event has no stable identity",
             ));
         }
@@ -208,7 +204,36 @@ struct WebhookMeta {
     sequence: Option<WireSequence>,
 }
 
-fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
+/// The JSON paths of a webhook's parts, for a webhook at the root or as an EventBridge `detail`.
+struct WebhookPaths {
+    base: &'static str,
+    detail: &'static str,
+    event: &'static str,
+    meta: &'static str,
+    comment: &'static str,
+    custom_field: &'static str,
+}
+
+const ROOT_PATHS: WebhookPaths = WebhookPaths {
+    base: "$",
+    detail: "$.detail",
+    event: "$.event",
+    meta: "$.event.meta",
+    comment: "$.event.comment",
+    custom_field: "$.event.custom_field",
+};
+
+const DETAIL_PATHS: WebhookPaths = WebhookPaths {
+    base: "$.detail",
+    detail: "$.detail.detail",
+    event: "$.detail.event",
+    meta: "$.detail.event.meta",
+    comment: "$.detail.event.comment",
+    custom_field: "$.detail.event.custom_field",
+};
+
+fn decode_webhook(json: &str, paths: &WebhookPaths) -> Result<TicketEvent, DecodeError> {
+    let base = paths.base;
     let hook: WireWebhook<'_> = wire::parse(json, base)?;
     let suffix = hook
         .webhook_type
@@ -228,8 +253,8 @@ fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
             "empty: the webhook event id is the event's identity",
         ));
     }
-    let detail_path = format!("{base}.detail");
-    let wire_ticket: WireTicket = wire::parse(hook.detail.get(), &detail_path)?;
+    let detail_path = paths.detail;
+    let wire_ticket: WireTicket = wire::parse(hook.detail.get(), detail_path)?;
     let ticket_id = match wire_ticket.id {
         Some(id) => id,
         None => subject_ticket_id(hook.subject.as_deref()).ok_or_else(|| {
@@ -251,26 +276,26 @@ fn decode_webhook(json: &str, base: &str) -> Result<TicketEvent, DecodeError> {
     event.webhook_id = Some(hook.id.clone().into_owned());
     event.identity = EventIdentity::webhook(&hook.id);
 
-    let event_path = format!("{base}.event");
+    let event_path = paths.event;
     let mut object: RawObject<'_> = match hook.event {
-        Some(raw) => wire::parse(raw.get(), &event_path)?,
+        Some(raw) => wire::parse(raw.get(), event_path)?,
         None => RawObject::new(),
     };
     if let Some(raw) = wire::take(&mut object, "meta") {
-        let meta: WebhookMeta = wire::parse_raw(raw, &format!("{event_path}.meta"))?;
+        let meta: WebhookMeta = wire::parse_raw(raw, paths.meta)?;
         event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
     }
-    fill_changes(&mut event, &mut object, &event_path)?;
+    fill_changes(&mut event, &mut object, event_path)?;
     if let Some(raw) = wire::take(&mut object, "comment") {
         let (comment, attachment) =
-            wire::parse_raw::<WireComment>(raw, &format!("{event_path}.comment"))?.into_parts();
+            wire::parse_raw::<WireComment>(raw, paths.comment)?.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
     if let Some(raw) = wire::take(&mut object, "custom_field") {
-        event.custom_field = Some(wire::parse_raw(raw, &format!("{event_path}.custom_field"))?);
+        event.custom_field = Some(wire::parse_raw(raw, paths.custom_field)?);
     }
-    event.extra = wire::into_extra(object, &event_path)?;
+    event.extra = wire::into_extra(object, event_path)?;
     Ok(event)
 }
 
@@ -285,10 +310,12 @@ fn fill_changes(
 ) -> Result<(), DecodeError> {
     let kind = event.event_type.change_value();
     if let Some(raw) = object.remove(&wire::Key(Cow::Borrowed("previous"))) {
-        event.previous = Some(wire::change_value(raw, kind, &format!("{base}.previous"))?);
+        event.previous =
+            Some(wire::change_value(raw, kind, "").map_err(|e| e.under(base, ".previous"))?);
     }
     if let Some(raw) = object.remove(&wire::Key(Cow::Borrowed("current"))) {
-        event.current = Some(wire::change_value(raw, kind, &format!("{base}.current"))?);
+        event.current =
+            Some(wire::change_value(raw, kind, "").map_err(|e| e.under(base, ".current"))?);
     }
     Ok(())
 }

@@ -20,6 +20,12 @@ impl DecodeError {
         }
     }
 
+    /// Prefixes a path that was decoded relative to `base` + `key` (paths built only on error).
+    pub(crate) fn under(mut self, base: &str, key: &str) -> Self {
+        self.path = format!("{base}{key}{}", self.path);
+        self
+    }
+
     /// Places the path inside the envelope field that held the document as a string, e.g.
     /// `$.Records[0].Sns.Message → $.detail.ticket_event.ticket.id`.
     pub fn within(mut self, container: &str) -> Self {

@@ -1,5 +1,6 @@
 //! The Zendesk ticket event types of both families, as one explicit table.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How the `previous`/`current` values of a change event are normalised.
@@ -210,11 +211,11 @@ impl EventType {
     }
 
     /// The canonical name: the connector name, or for unknown webhook types a title-cased suffix.
-    pub fn name(&self) -> String {
+    pub fn name(&self) -> Cow<'_, str> {
         match self {
-            Self::Known(spec) => spec.name.to_owned(),
-            Self::UnknownConnector(name) => name.clone(),
-            Self::UnknownWebhook(suffix) => title_case(suffix),
+            Self::Known(spec) => Cow::Borrowed(spec.name),
+            Self::UnknownConnector(name) => Cow::Borrowed(name),
+            Self::UnknownWebhook(suffix) => Cow::Owned(title_case(suffix)),
         }
     }
 

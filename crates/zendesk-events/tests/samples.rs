@@ -92,7 +92,7 @@ fn wrapped_samples_unwrap_to_their_events() {
                 let event = r.decode().unwrap_or_else(|e| panic!("{name}: {e}"));
                 (
                     r.id.clone().expect("records carry ids"),
-                    event.event_type.name(),
+                    event.event_type.name().into_owned(),
                 )
             })
             .collect();
