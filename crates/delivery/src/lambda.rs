@@ -60,8 +60,10 @@ impl RuntimeClient {
     /// A client for the API at `host:port`.
     pub fn new(api: &str) -> Result<Self, RuntimeError> {
         // No timeout: /next blocks until there is work.
+        // The Runtime API is local: an egress proxy set for the function must not capture it.
         let http = reqwest::Client::builder()
             .http1_only()
+            .no_proxy()
             .build()
             .map_err(|e| RuntimeError(e.to_string()))?;
         Ok(Self {
