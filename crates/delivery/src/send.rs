@@ -1,7 +1,7 @@
 //! The delivery loop: send a batch, act on the verdict, retry within the deadline, and settle
 //! every item in the ledger.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
@@ -140,9 +140,10 @@ impl Delivery {
                     retry_after,
                     reason,
                 } => {
+                    let resend: HashSet<usize> = items.into_iter().collect();
                     let (mut again, mut accepted) = (Vec::new(), Vec::new());
                     for (n, item) in batch.into_iter().enumerate() {
-                        if items.contains(&n) {
+                        if resend.contains(&n) {
                             again.push(item)
                         } else {
                             accepted.push(item)

@@ -56,6 +56,15 @@ impl<'a> Settings<'a> {
         }
     }
 
+    /// Settings from fixed pairs (tests, local tools); a later pair overrides an earlier one.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Settings<'static> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_fn(move |k| map.get(k).cloned())
+    }
+
     /// A trimmed, non-empty value.
     pub fn get(&self, key: &str) -> Option<String> {
         (self.lookup)(key)
@@ -153,14 +162,9 @@ impl<'a> Settings<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings<'static> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::from_fn(move |k| map.get(k).cloned())
+        Settings::from_pairs(pairs)
     }
 
     #[test]

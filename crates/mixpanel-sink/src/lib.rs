@@ -107,19 +107,17 @@ impl Sink {
             );
             return Vec::new();
         }
-        let encoded = match self.mapper.events(event) {
-            Ok(encoded) => encoded,
+        let distinct_id = match self.mapper.distinct_id(event) {
+            Ok(distinct_id) => distinct_id,
             Err(e) => {
                 tracing::warn!(record = id, error = %e, "cannot map");
                 delivery.ledger.fail(id, Failure::BadInput(e.to_string()));
                 return Vec::new();
             }
         };
+        let encoded = self.mapper.events_for(event, &distinct_id);
         if self.config.mapping.profiles {
-            // events() succeeded, so the distinct id exists.
-            if let Ok(distinct_id) = self.mapper.distinct_id(event) {
-                profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
-            }
+            profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
         }
         encoded
             .into_iter()

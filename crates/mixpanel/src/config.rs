@@ -228,14 +228,9 @@ fn parse_event_types(text: &str) -> Result<Vec<EventType>, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<MixpanelConfig, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        MixpanelConfig::from_settings(&Settings::from_fn(move |k| map.get(k).cloned()))
+        MixpanelConfig::from_settings(&Settings::from_pairs(pairs))
     }
 
     #[test]

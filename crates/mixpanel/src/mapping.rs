@@ -208,7 +208,11 @@ impl Mapper {
     /// The `/import` events for one ticket event, serialized: its own, plus "Ticket Responded"
     /// for a public comment by staff.
     pub fn events(&self, event: &TicketEvent) -> Result<Vec<Vec<u8>>, MapError> {
-        let distinct_id = self.distinct_id(event)?;
+        Ok(self.events_for(event, &self.distinct_id(event)?))
+    }
+
+    /// [`Mapper::events`] for an already resolved distinct id.
+    pub fn events_for(&self, event: &TicketEvent, distinct_id: &str) -> Vec<Vec<u8>> {
         let name = event_name(&event.event_type);
         let responded = event.comment.as_ref().is_some_and(|c| {
             event.event_type.is_comment_added()
@@ -216,11 +220,11 @@ impl Mapper {
                 && c.author_is_staff == Some(true)
         });
         let mut out = Vec::with_capacity(1 + usize::from(responded));
-        out.push(self.encode(event, &name, &distinct_id));
+        out.push(self.encode(event, &name, distinct_id));
         if responded {
-            out.push(self.encode(event, RESPONDED, &distinct_id));
+            out.push(self.encode(event, RESPONDED, distinct_id));
         }
-        Ok(out)
+        out
     }
 
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {

@@ -1,7 +1,6 @@
 //! Shared helpers: a sink pointed at a mock Mixpanel, payload builders, request readers.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use delivery::Settings;
@@ -17,19 +16,15 @@ pub const PRIORITY: &str = include_str!("../../../../events/webhook/ticket.prior
 
 /// A sink for `url` with fast retries, plus `extra` settings.
 pub fn sink(url: &str, extra: &[(&str, &str)]) -> Sink {
-    let mut env: HashMap<String, String> = [
+    let mut pairs = vec![
         ("MIXPANEL_API_URL", url),
         ("MIXPANEL_PROJECT_TOKEN", "test-token"),
         ("RETRY_INITIAL_BACKOFF_MS", "10"),
         ("RETRY_MAX_BACKOFF_MS", "40"),
         ("REQUEST_TIMEOUT_MS", "2000"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let config =
-        MixpanelConfig::from_settings(&Settings::from_fn(move |k| env.get(k).cloned())).unwrap();
+    ];
+    pairs.extend_from_slice(extra);
+    let config = MixpanelConfig::from_settings(&Settings::from_pairs(&pairs)).unwrap();
     let client = MixpanelClient::new(&config).unwrap();
     Sink::new(config, client)
 }
