@@ -153,19 +153,25 @@ fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEven
     }
     event.extra = wire::into_extra(object, te_path)?;
 
-    let type_name = event.event_type.name();
-    event.identity = match (&meta.event_id, &event.sequence, &meta.reference) {
-        (Some(webhook_id), _, _) => {
-            event.webhook_id = Some(webhook_id.clone());
-            EventIdentity::webhook(webhook_id)
+    if let Some(webhook_id) = meta.event_id {
+        // Bridged from a webhook: it is that webhook event, whatever shape carried it.
+        event.family = SourceFamily::Webhook;
+        if let EventType::UnknownConnector(name) = &event.event_type {
+            event.event_type = EventType::from_bridged_name(name);
         }
-        (None, Some(seq), _) if seq.position.is_some() => EventIdentity::connector(
+        event.identity = EventIdentity::webhook(&webhook_id);
+        event.webhook_id = Some(webhook_id);
+        return Ok(event);
+    }
+    let type_name = event.event_type.name();
+    event.identity = match (&event.sequence, &meta.reference) {
+        (Some(seq), _) if seq.position.is_some() => EventIdentity::connector(
             &seq.id,
             seq.position.unwrap_or_default(),
             &type_name,
             ticket_id,
         ),
-        (None, _, Some(reference)) => EventIdentity::connector_by_ref(
+        (_, Some(reference)) => EventIdentity::connector_by_ref(
             reference,
             &event.occurred_at.to_rfc3339_nanos(),
             &type_name,

@@ -13,9 +13,10 @@ use crate::timestamp::Timestamp;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceFamily {
-    /// The retired Events Connector for Amazon EventBridge (or the bridge, which speaks its shape).
+    /// The retired Events Connector for Amazon EventBridge.
     Connector,
-    /// A Zendesk webhook subscribed to `zen:event-type:ticket.*`.
+    /// A Zendesk webhook subscribed to `zen:event-type:ticket.*`, as sent or re-encoded in
+    /// connector shape by the bridge.
     Webhook,
 }
 

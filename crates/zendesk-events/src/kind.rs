@@ -172,12 +172,24 @@ pub enum EventType {
 }
 
 impl EventType {
-    /// Looks up a connector event name ("Comment Created").
+    /// Looks up a connector event name ("Comment Created"). Webhook-only types count too: the
+    /// bridge puts them on the bus under their canonical name.
     pub fn from_connector_name(name: &str) -> Self {
         EVENT_TYPES
             .iter()
-            .find(|s| s.in_connector && s.name == name)
+            .find(|s| s.name == name)
             .map_or_else(|| Self::UnknownConnector(name.to_owned()), Self::Known)
+    }
+
+    /// Looks up the name of a bridged webhook event: an unknown one is the title-cased webhook
+    /// suffix (see [`EventType::name`]), turned back into that suffix.
+    pub fn from_bridged_name(name: &str) -> Self {
+        match Self::from_connector_name(name) {
+            Self::UnknownConnector(name) => {
+                Self::UnknownWebhook(name.to_ascii_lowercase().replace(' ', "_"))
+            }
+            known => known,
+        }
     }
 
     /// Looks up a webhook suffix ("comment_added").

@@ -3,6 +3,7 @@
 //! they arrive in, and each event's stable identity.
 
 mod decode;
+mod encode;
 pub mod envelope;
 mod error;
 mod event;
@@ -13,9 +14,12 @@ mod timestamp;
 mod wire;
 
 pub use decode::decode_event;
+pub use encode::{ConnectorEntry, TICKET_RESOURCE, encode_connector};
 pub use envelope::{Envelope, EnvelopeKind, InputRecord};
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};
 pub use identity::EventIdentity;
-pub use kind::{ChangeValue, EVENT_TYPES, EventSpec, EventType};
+pub use kind::{
+    ChangeValue, DETAIL_TYPE_PREFIX, EVENT_TYPES, EventSpec, EventType, WEBHOOK_TICKET_PREFIX,
+};
 pub use timestamp::Timestamp;

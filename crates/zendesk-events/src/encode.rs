@@ -1,0 +1,151 @@
+//! Encoding a [`TicketEvent`] back into the connector's shape, the form every rule and sink
+//! expects on the bus. The webhook bridge publishes what this produces.
+
+use serde_json::{Map, Value, json};
+
+use crate::event::{Attachment, Comment, Sequence, Ticket, TicketEvent};
+use crate::kind::DETAIL_TYPE_PREFIX;
+use crate::timestamp::Timestamp;
+
+/// `resources` of every ticket event the connector put on a bus.
+pub const TICKET_RESOURCE: &str = "Support Ticket";
+
+/// A ticket event in connector form: what goes into one EventBridge entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectorEntry {
+    /// `Support Ticket: <Name>`.
+    pub detail_type: String,
+    /// `{"ticket_event": {...}}`.
+    pub detail: Value,
+    /// When it happened in Zendesk (the entry's `Time`).
+    pub time: Timestamp,
+}
+
+/// Encodes `event` as the connector would have: `meta{version, occurred_at, sequence,
+/// actor_id}`, `type`, `previous`/`current`, `ticket`, `comment`, `attachment`, `custom_field`
+/// and any other keys Zendesk sent. A webhook's id travels as `meta.event_id` (and its account as
+/// `meta.account_id`) so decoding the result yields the same event, identity included.
+pub fn encode_connector(event: &TicketEvent) -> ConnectorEntry {
+    let name = event.event_type.name();
+    let mut ticket_event = Map::new();
+    ticket_event.insert("meta".into(), meta(event));
+    ticket_event.insert("type".into(), Value::from(name.as_ref()));
+    // Keys Zendesk sent that the model does not name go first, so a named key always wins.
+    for (key, value) in &event.extra {
+        ticket_event.insert(key.clone(), value.clone());
+    }
+    if let Some(previous) = &event.previous {
+        ticket_event.insert("previous".into(), previous.clone());
+    }
+    if let Some(current) = &event.current {
+        ticket_event.insert("current".into(), current.clone());
+    }
+    ticket_event.insert("ticket".into(), ticket(&event.ticket));
+    if let Some(c) = &event.comment {
+        ticket_event.insert("comment".into(), comment(c));
+    }
+    if let Some(a) = &event.attachment {
+        ticket_event.insert("attachment".into(), attachment(a));
+    }
+    if let Some(field) = &event.custom_field {
+        ticket_event.insert("custom_field".into(), field.clone());
+    }
+    ConnectorEntry {
+        detail_type: format!("{DETAIL_TYPE_PREFIX}{name}"),
+        detail: json!({ "ticket_event": ticket_event }),
+        time: event.occurred_at,
+    }
+}
+
+fn meta(event: &TicketEvent) -> Value {
+    let mut meta = Map::new();
+    meta.insert("version".into(), Value::from("1.0"));
+    meta.insert(
+        "occurred_at".into(),
+        Value::from(event.occurred_at.to_rfc3339_nanos()),
+    );
+    if let Some(seq) = &event.sequence {
+        meta.insert("sequence".into(), sequence(seq));
+    }
+    put(&mut meta, "actor_id", event.actor_id);
+    put(&mut meta, "account_id", event.account_id);
+    put(&mut meta, "event_id", event.webhook_id.as_deref());
+    Value::Object(meta)
+}
+
+fn sequence(seq: &Sequence) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), Value::from(seq.id.as_str()));
+    put(&mut out, "position", seq.position);
+    put(&mut out, "total", seq.total);
+    Value::Object(out)
+}
+
+fn ticket(t: &Ticket) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), Value::from(t.id));
+    put(&mut out, "status", t.status.as_deref());
+    put(&mut out, "priority", t.priority.as_deref());
+    put(&mut out, "type", t.ticket_type.as_deref());
+    if let Some(channel) = &t.channel {
+        out.insert("via".into(), json!({ "channel": channel }));
+    }
+    put(&mut out, "requester_id", t.requester_id);
+    put(&mut out, "submitter_id", t.submitter_id);
+    put(&mut out, "assignee_id", t.assignee_id);
+    put(&mut out, "group_id", t.group_id);
+    put(&mut out, "organization_id", t.organization_id);
+    put(&mut out, "brand_id", t.brand_id);
+    put(&mut out, "form_id", t.form_id);
+    put(&mut out, "custom_status", t.custom_status_id);
+    put(&mut out, "external_id", t.external_id.as_deref());
+    out.insert("tags".into(), Value::from(t.tags.clone()));
+    put(
+        &mut out,
+        "created_at",
+        t.created_at.map(|ts| ts.to_rfc3339_nanos()),
+    );
+    put(
+        &mut out,
+        "updated_at",
+        t.updated_at.map(|ts| ts.to_rfc3339_nanos()),
+    );
+    put(&mut out, "is_public", t.is_public);
+    put(&mut out, "subject", t.subject.as_deref());
+    put(&mut out, "description", t.description.as_deref());
+    Value::Object(out)
+}
+
+fn comment(c: &Comment) -> Value {
+    let mut out = Map::new();
+    put(&mut out, "id", c.id);
+    put(&mut out, "body", c.body.as_deref());
+    put(&mut out, "html_body", c.html_body.as_deref());
+    put(&mut out, "is_public", c.is_public);
+    let mut author = Map::new();
+    put(&mut author, "id", c.author_id);
+    put(&mut author, "name", c.author_name.as_deref());
+    put(&mut author, "is_staff", c.author_is_staff);
+    if !author.is_empty() {
+        out.insert("author".into(), Value::Object(author));
+    }
+    Value::Object(out)
+}
+
+fn attachment(a: &Attachment) -> Value {
+    let mut out = Map::new();
+    put(&mut out, "id", a.id);
+    put(&mut out, "comment_id", a.comment_id);
+    put(&mut out, "content_type", a.content_type.as_deref());
+    put(&mut out, "content_url", a.content_url.as_deref());
+    put(&mut out, "filename", a.filename.as_deref());
+    put(&mut out, "is_public", a.is_public);
+    Value::Object(out)
+}
+
+/// Inserts `value` under `key` when there is one: absent stays absent, as the decoder reads it.
+fn put<T: Into<Value>>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(v) = value {
+        map.insert(key.to_owned(), v.into());
+    }
+}
