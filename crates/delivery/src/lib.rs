@@ -7,6 +7,8 @@ mod batch;
 mod lambda;
 mod ledger;
 mod retry;
+#[cfg(feature = "secrets")]
+mod secrets;
 mod send;
 mod settings;
 mod telemetry;
@@ -17,6 +19,8 @@ pub use batch::{BatchLimits, Batcher, Item, RecordId, json_array};
 pub use lambda::{Invocation, RuntimeClient, RuntimeError, serve};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
+#[cfg(feature = "secrets")]
+pub use secrets::resolve_secret_arns;
 pub use send::{Delivery, Destination};
 pub use settings::{ConfigError, Settings};
 pub use telemetry::{EndpointStats, Telemetry};

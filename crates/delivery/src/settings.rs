@@ -65,6 +65,14 @@ impl<'a> Settings<'a> {
         Settings::from_fn(move |k| map.get(k).cloned())
     }
 
+    /// These settings with `values` taking precedence (secrets fetched at init, for one).
+    pub fn overlay(self, values: std::collections::HashMap<String, String>) -> Self {
+        let lookup = self.lookup;
+        Self {
+            lookup: Box::new(move |k| values.get(k).cloned().or_else(|| lookup(k))),
+        }
+    }
+
     /// A trimmed, non-empty value.
     pub fn get(&self, key: &str) -> Option<String> {
         (self.lookup)(key)
