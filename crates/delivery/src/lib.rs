@@ -6,6 +6,7 @@ mod answer;
 mod batch;
 mod lambda;
 mod ledger;
+pub mod logging;
 mod retry;
 #[cfg(feature = "secrets")]
 mod secrets;
@@ -23,5 +24,5 @@ pub use retry::{Deadline, RetryPolicy};
 pub use secrets::resolve_secret_arns;
 pub use send::{Delivery, Destination};
 pub use settings::{ConfigError, Settings};
-pub use telemetry::{EndpointStats, Telemetry};
+pub use telemetry::{EndpointStats, Telemetry, emf_line};
 pub use verdict::Verdict;

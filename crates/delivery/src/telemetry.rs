@@ -126,31 +126,53 @@ impl Telemetry {
             ("ItemsRetried", self.retried),
             ("Requests", self.requests),
         ];
-        let mut metrics: Vec<Value> = counts
-            .iter()
-            .map(|(name, _)| json!({"Name": name, "Unit": "Count"}))
-            .collect();
-        metrics.push(json!({"Name": "DestinationLatency", "Unit": "Milliseconds"}));
-        let timestamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
-        let mut line = json!({
-            "_aws": {
-                "Timestamp": timestamp,
-                "CloudWatchMetrics": [{
-                    "Namespace": namespace,
-                    "Dimensions": [["Function"]],
-                    "Metrics": metrics,
-                }],
-            },
-            "Function": function,
-            "DestinationLatency": self.latency_samples,
-        });
-        for (name, value) in counts {
-            line[name] = json!(value);
-        }
-        line
+        emf_line(
+            namespace,
+            function,
+            &counts,
+            &[("DestinationLatency", &self.latency_samples)],
+        )
     }
+}
+
+/// One EMF line: `counts` as Count metrics and `samples` as Milliseconds metrics (up to 100
+/// values each), under `namespace` with the `Function` dimension.
+pub fn emf_line(
+    namespace: &str,
+    function: &str,
+    counts: &[(&str, u64)],
+    samples: &[(&str, &[f64])],
+) -> Value {
+    let mut metrics: Vec<Value> = counts
+        .iter()
+        .map(|(name, _)| json!({"Name": name, "Unit": "Count"}))
+        .collect();
+    metrics.extend(
+        samples
+            .iter()
+            .map(|(name, _)| json!({"Name": name, "Unit": "Milliseconds"})),
+    );
+    let timestamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let mut line = json!({
+        "_aws": {
+            "Timestamp": timestamp,
+            "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": [["Function"]],
+                "Metrics": metrics,
+            }],
+        },
+        "Function": function,
+    });
+    for (name, value) in counts {
+        line[*name] = json!(value);
+    }
+    for (name, values) in samples {
+        line[*name] = json!(&values[..values.len().min(MAX_SAMPLES)]);
+    }
+    line
 }
 
 #[cfg(test)]

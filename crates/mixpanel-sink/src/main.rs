@@ -1,8 +1,8 @@
 //! `mixpanel-sink`: read config once, build the client once, serve invocations.
 
-use delivery::{RuntimeClient, Settings, serve};
+use delivery::{RuntimeClient, Settings, logging, serve};
 use mixpanel::{MixpanelClient, MixpanelConfig};
-use mixpanel_sink::{Sink, logging};
+use mixpanel_sink::Sink;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
