@@ -142,7 +142,11 @@ impl<'a> Settings<'a> {
     /// Retry settings: `RETRY_INITIAL_BACKOFF_MS`, `RETRY_MAX_BACKOFF_MS`, `RETRY_MAX_ATTEMPTS`,
     /// `REQUEST_TIMEOUT_MS`.
     pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
-        let d = RetryPolicy::default();
+        self.retry_policy_with(RetryPolicy::default())
+    }
+
+    /// Retry settings as [`Settings::retry_policy`], with defaults of the caller's choosing.
+    pub fn retry_policy_with(&self, d: RetryPolicy) -> Result<RetryPolicy, ConfigError> {
         let policy = RetryPolicy {
             initial_backoff: self.millis(
                 "RETRY_INITIAL_BACKOFF_MS",

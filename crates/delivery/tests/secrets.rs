@@ -26,7 +26,9 @@ async fn secrets_manager(expected_reads: u64) -> MockServer {
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("content-type", "application/x-amz-json-1.1")
-                .set_body_json(json!({ "ARN": ARN, "Name": "zendesk", "SecretString": " new,old\n" })),
+                .set_body_json(
+                    json!({ "ARN": ARN, "Name": "zendesk", "SecretString": " new,old\n" }),
+                ),
         )
         .expect(expected_reads)
         .mount(&server)
@@ -53,7 +55,10 @@ async fn an_arn_setting_is_replaced_by_the_secret_value() {
     let settings = resolve_secret_arns(settings, &["ZENDESK_WEBHOOK_SECRETS"], &sdk(&server.uri()))
         .await
         .unwrap();
-    assert_eq!(settings.get("ZENDESK_WEBHOOK_SECRETS").as_deref(), Some("new,old"));
+    assert_eq!(
+        settings.get("ZENDESK_WEBHOOK_SECRETS").as_deref(),
+        Some("new,old")
+    );
     assert_eq!(settings.get("OTHER").as_deref(), Some("x"));
 }
 
@@ -64,7 +69,10 @@ async fn plain_values_need_no_call() {
     let settings = resolve_secret_arns(settings, &["ZENDESK_WEBHOOK_SECRETS"], &sdk(&server.uri()))
         .await
         .unwrap();
-    assert_eq!(settings.get("ZENDESK_WEBHOOK_SECRETS").as_deref(), Some("abc"));
+    assert_eq!(
+        settings.get("ZENDESK_WEBHOOK_SECRETS").as_deref(),
+        Some("abc")
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -79,7 +87,10 @@ async fn errors_name_the_variable_and_never_the_value() {
     assert_eq!(err.variable, "API_KEY_ARN");
     assert!(err.reason.contains("not both"), "{err}");
 
-    let missing = Settings::from_pairs(&[("API_KEY_ARN", "arn:aws:secretsmanager:eu-west-1:1:secret:gone")]);
+    let missing = Settings::from_pairs(&[(
+        "API_KEY_ARN",
+        "arn:aws:secretsmanager:eu-west-1:1:secret:gone",
+    )]);
     let err = resolve_secret_arns(missing, &["API_KEY"], &sdk(&server.uri()))
         .await
         .err()

@@ -1,7 +1,6 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
-
 use std::time::{Duration, Instant};
 
 use delivery::{Batcher, Deadline, Delivery, Failure, InvocationError, Item, RecordId, answer};

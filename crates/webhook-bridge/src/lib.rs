@@ -1,1 +1,17 @@
-//! webhook-bridge
+//! The webhook bridge: verified Zendesk webhooks (and Intercom conversation notifications)
+//! become connector-compatible events on an EventBridge bus, so rules, SNS and the sinks work as
+//! they did with Zendesk's retired EventBridge connector.
+
+pub mod config;
+pub mod entry;
+mod handler;
+pub mod http;
+pub mod intercom;
+pub mod metrics;
+pub mod publish;
+pub mod signature;
+pub mod zendesk;
+
+pub use config::BridgeConfig;
+pub use handler::Bridge;
+pub use publish::Publisher;

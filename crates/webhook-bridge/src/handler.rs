@@ -1,0 +1,207 @@
+//! One webhook request: route, verify, normalize, publish, answer.
+
+use std::time::{Duration, SystemTime};
+
+use delivery::Deadline;
+use tokio::time::Instant;
+use zendesk_events::Timestamp;
+
+use crate::config::BridgeConfig;
+use crate::entry::BusEntry;
+use crate::http::{HttpRequest, HttpResponse, RequestError};
+use crate::intercom::{self, IntercomOutcome};
+use crate::metrics::RequestMetrics;
+use crate::publish::Publisher;
+use crate::signature::{self, Rejection};
+use crate::zendesk::{self, ZendeskOutcome};
+
+/// Time kept back from the Lambda deadline to answer.
+const ANSWER_RESERVE: Duration = Duration::from_millis(200);
+
+/// The webhook bridge: configuration and the bus client, built once per container.
+pub struct Bridge {
+    config: BridgeConfig,
+    publisher: Publisher,
+}
+
+/// The routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Zendesk,
+    Intercom,
+}
+
+impl Bridge {
+    /// A bridge publishing through `publisher`.
+    pub fn new(config: BridgeConfig, publisher: Publisher) -> Self {
+        Self { config, publisher }
+    }
+
+    /// Handles one invocation with `budget` left before the Lambda deadline; logs one line and
+    /// the EMF metrics, and returns the HTTP answer.
+    pub async fn handle(&self, payload: &[u8], budget: Duration) -> HttpResponse {
+        let started = Instant::now();
+        let mut metrics = RequestMetrics::default();
+        let mut event: Option<(String, String)> = None;
+        let response = self
+            .respond(payload, budget, &mut metrics, &mut event)
+            .await;
+        let latency = started.elapsed();
+        let (event_id, detail_type) = event.unzip();
+        tracing::info!(
+            status = response.status,
+            outcome = response.message,
+            event_id,
+            detail_type,
+            latency_ms = latency.as_secs_f64() * 1000.0,
+            counters = %metrics.to_json(),
+            "webhook handled"
+        );
+        eprintln!("{}", metrics.emf(latency));
+        response
+    }
+
+    async fn respond(
+        &self,
+        payload: &[u8],
+        budget: Duration,
+        metrics: &mut RequestMetrics,
+        event: &mut Option<(String, String)>,
+    ) -> HttpResponse {
+        let request = match HttpRequest::parse(payload) {
+            Ok(r) => r,
+            Err(RequestError::TooLarge(bytes)) => {
+                tracing::warn!(bytes, "request body too large");
+                return HttpResponse::new(413, "payload_too_large");
+            }
+            Err(e) => {
+                tracing::warn!("bad request: {e}");
+                return HttpResponse::new(400, "bad_request");
+            }
+        };
+        let route = match request.path.trim_end_matches('/') {
+            "/zendesk" => Route::Zendesk,
+            "/intercom" => Route::Intercom,
+            _ => return HttpResponse::new(404, "not_found"),
+        };
+        if request.method != "POST" {
+            return HttpResponse {
+                allow: Some("POST"),
+                ..HttpResponse::new(405, "method_not_allowed")
+            };
+        }
+        metrics.received = 1;
+        if let Err(reason) = self.verify(route, &request) {
+            metrics.rejected = Some(reason.name());
+            tracing::warn!(route = ?route, reason = reason.name(), "webhook rejected");
+            return HttpResponse::new(401, "unauthorized");
+        }
+        metrics.verified = 1;
+        let entry = match self.normalize(route, &request.body) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => {
+                metrics.ignored = 1;
+                return HttpResponse::new(200, "ignored");
+            }
+            Err(e) => {
+                metrics.rejected = Some("undecodable");
+                tracing::error!(route = ?route, path = %e.path, reason = %e.reason, "authentic webhook that cannot be decoded");
+                return HttpResponse::new(400, "bad_request");
+            }
+        };
+        *event = Some((entry.event_id.clone(), entry.detail_type.clone()));
+        self.publish(entry, budget, metrics).await
+    }
+
+    fn verify(&self, route: Route, request: &HttpRequest) -> Result<(), Rejection> {
+        match route {
+            Route::Zendesk if self.config.zendesk_secrets.is_empty() => {
+                Err(Rejection::NotConfigured)
+            }
+            Route::Zendesk => signature::verify_zendesk(
+                &self.config.zendesk_secrets,
+                request.header(signature::ZENDESK_SIGNATURE),
+                request.header(signature::ZENDESK_TIMESTAMP),
+                &request.body,
+                now(),
+                self.config.max_signature_age,
+            ),
+            Route::Intercom => match &self.config.intercom_secret {
+                None => Err(Rejection::NotConfigured),
+                Some(secret) => signature::verify_intercom(
+                    secret,
+                    request.header(signature::INTERCOM_SIGNATURE),
+                    &request.body,
+                ),
+            },
+        }
+    }
+
+    /// The entry to publish, or `None` for what is acknowledged without publishing.
+    fn normalize(
+        &self,
+        route: Route,
+        body: &[u8],
+    ) -> Result<Option<BusEntry>, zendesk_events::DecodeError> {
+        Ok(match route {
+            Route::Zendesk => match zendesk::normalize(body, &self.config.zendesk_source)? {
+                ZendeskOutcome::Publish(entry) => Some(entry),
+                ZendeskOutcome::Ignore { webhook_type } => {
+                    tracing::info!(webhook_type, "webhook type not bridged");
+                    None
+                }
+            },
+            Route::Intercom => match intercom::normalize(
+                body,
+                &self.config.intercom_source,
+                self.config.include_email,
+            )? {
+                IntercomOutcome::Publish(entry) => Some(entry),
+                IntercomOutcome::Ping => None,
+                IntercomOutcome::Ignore { topic } => {
+                    tracing::info!(topic, "intercom topic not bridged");
+                    None
+                }
+            },
+        })
+    }
+
+    async fn publish(
+        &self,
+        mut entry: BusEntry,
+        budget: Duration,
+        metrics: &mut RequestMetrics,
+    ) -> HttpResponse {
+        let (request, shrunk) = self.publisher.request_entry(&mut entry);
+        if shrunk {
+            metrics.truncated = 1;
+            tracing::warn!(event_id = %entry.event_id, "event shrunk to fit EventBridge's 256 KB limit");
+        }
+        let deadline = Deadline::after(
+            self.config
+                .publish_timeout
+                .min(budget.saturating_sub(ANSWER_RESERVE)),
+        );
+        match self.publisher.publish(vec![request], deadline).await {
+            Ok(report) => {
+                metrics.published = 1;
+                metrics.publish_retries = u64::from(report.attempts - 1);
+                HttpResponse::new(200, "published")
+            }
+            Err(e) => {
+                if let crate::publish::PublishError::GaveUp { attempts, .. } = &e {
+                    metrics.publish_retries = u64::from(attempts.saturating_sub(1));
+                }
+                tracing::error!(event_id = %entry.event_id, "{e}");
+                HttpResponse::new(503, "unavailable")
+            }
+        }
+    }
+}
+
+fn now() -> Timestamp {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128);
+    Timestamp::from_unix_nanos(nanos).expect("the clock reads a valid time")
+}
