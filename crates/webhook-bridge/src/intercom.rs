@@ -97,7 +97,7 @@ pub fn normalize(
         detail.insert("contact".into(), contact.clone());
     }
     detail.insert("contacts".into(), Value::Array(contacts));
-    if let Some(admin) = admin_id(&item, *name, rating) {
+    if let Some(admin) = admin_id(&item, name, rating) {
         detail.insert("admin_id".into(), json!(admin));
     }
     if let Some(rating) = rating {
@@ -151,14 +151,9 @@ fn contact(raw: &Value, include_email: bool) -> Option<Value> {
     if let Some(user_id) = id_text(raw.get("external_id")).or_else(|| id_text(raw.get("user_id"))) {
         out.insert("user_id".into(), json!(user_id));
     }
-    if include_email {
-        if let Some(email) = raw
-            .get("email")
-            .and_then(Value::as_str)
-            .filter(|e| !e.is_empty())
-        {
-            out.insert("email".into(), json!(email));
-        }
+    let email = raw.get("email").and_then(Value::as_str);
+    if let Some(email) = email.filter(|e| include_email && !e.is_empty()) {
+        out.insert("email".into(), json!(email));
     }
     Some(Value::Object(out))
 }
