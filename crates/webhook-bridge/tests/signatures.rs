@@ -179,7 +179,8 @@ async fn tampering_with_any_signed_part_is_refused_and_nothing_published() {
         ),
         ("timestamp changed", {
             let mut headers = signed(&ts, ZENDESK_SECRET, &body);
-            headers["X-Zendesk-Webhook-Signature-Timestamp"] = json!(offset_header(-1));
+            // The same instant in other bytes: the timestamp is signed as sent.
+            headers["X-Zendesk-Webhook-Signature-Timestamp"] = json!(ts.replace('Z', "+00:00"));
             http_event("POST", "/zendesk", headers, &body, false)
         }),
         (
