@@ -11,7 +11,7 @@ all: test
 
 ## demo: build, then run mixpanel-sink over events/ in DRY_RUN under a local Lambda Runtime API
 demo: build
-	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink events
+	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink --bridge target/debug/webhook-bridge events
 
 ## test: formatting, clippy -D warnings, and every test (unit, snapshots, wiremock, end to end)
 test: fmt-check clippy build unit

@@ -45,7 +45,7 @@ pub fn sample_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Runs the demo, printing as it goes.
 pub async fn run(
     function: &Path,
-    events: &Path,
+    inputs: Vec<(String, Vec<u8>)>,
     env: &[(String, String)],
 ) -> Result<DemoReport, String> {
     let api = RuntimeApi::start()
@@ -60,11 +60,8 @@ pub async fn run(
         )
     })?;
     let mut report = DemoReport::default();
-    for file in
-        sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
-    {
-        let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        println!("\n▶ {}", file.display());
+    for (file, payload) in inputs {
+        println!("\n▶ {file}");
         let outcome = api.invoke(payload, Duration::from_secs(30)).await;
         if process.has_exited() {
             let stderr = process.take_stderr().join("\n");
@@ -86,9 +83,9 @@ pub async fn run(
                 error_message,
             }) => {
                 println!("  ✘ {error_type}: {error_message}");
-                report.errors.push(file.display().to_string());
+                report.errors.push(file.clone());
             }
-            None => return Err(format!("{}: the function did not answer", file.display())),
+            None => return Err(format!("{file}: the function did not answer")),
         }
         process.take_stderr();
     }
@@ -96,7 +93,7 @@ pub async fn run(
     Ok(report)
 }
 
-fn print_request(line: &str, file: &Path, report: &mut DemoReport) {
+fn print_request(line: &str, file: &str, report: &mut DemoReport) {
     let Ok(request) = serde_json::from_str::<Value>(line) else {
         println!("  {line}");
         return;
@@ -132,7 +129,7 @@ fn print_request(line: &str, file: &Path, report: &mut DemoReport) {
         if let Some(problem) = problem {
             report
                 .invalid
-                .push(format!("{} {endpoint}[{n}]: {problem}", file.display()));
+                .push(format!("{file} {endpoint}[{n}]: {problem}"));
         }
     }
 }

@@ -1,9 +1,12 @@
-//! The `ticketbridge` command line's library: a local Lambda Runtime API and a runner for the
-//! real function binaries, shared by `ticketbridge demo`/`invoke` and the end-to-end tests.
+//! The `ticketbridge` command line's library: a local Lambda Runtime API, a runner for the real
+//! function binaries and a local EventBridge, shared by `ticketbridge demo`/`invoke` and the end-to-end tests.
 
+pub mod bridge_demo;
 pub mod demo;
 pub mod emulator;
 pub mod function;
+pub mod local_bus;
 
 pub use emulator::{Outcome, RuntimeApi};
 pub use function::FunctionProcess;
+pub use local_bus::{LocalBus, sns_event};

@@ -1,11 +1,11 @@
 //! `ticketbridge`: run the Lambda functions locally, the way Lambda runs them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi, demo};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi, bridge_demo, demo};
 
 #[derive(Parser)]
 #[command(
@@ -20,11 +20,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the Mixpanel sink over every sample event in DRY_RUN and print the Mixpanel requests.
+    /// The whole path, locally: signed webhooks through webhook-bridge to a local EventBridge,
+    /// then those events (as SNS delivers them) and every sample event through the Mixpanel sink
+    /// in DRY_RUN, printing the Mixpanel requests.
     Demo {
-        /// The function binary.
+        /// The sink binary.
         #[arg(long, default_value = "target/debug/mixpanel-sink")]
         function: PathBuf,
+        /// The bridge binary.
+        #[arg(long, default_value = "target/debug/webhook-bridge")]
+        bridge: PathBuf,
         /// Folder of sample payloads.
         #[arg(default_value = "events")]
         events: PathBuf,
@@ -50,6 +55,34 @@ enum Command {
     MappingTable,
 }
 
+/// The demo's sink inputs: the bridged webhooks as one SNS delivery, then every sample file.
+async fn demo_inputs(bridge: &Path, events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    println!("━━ webhook-bridge: signed Zendesk webhooks → local EventBridge");
+    let run = bridge_demo::run(bridge, events).await?;
+    for (label, status) in &run.answers {
+        println!("  POST /zendesk {label} → {status}");
+    }
+    println!(
+        "  the bus accepted {} event(s); they go on to the sink as one SNS delivery",
+        run.events.len()
+    );
+    println!(
+        "\n━━ mixpanel-sink (DRY_RUN): the bridged events, then every sample under {}",
+        events.display()
+    );
+    let mut inputs = vec![(
+        "bridged webhooks, as SNS delivers them from the bus".to_owned(),
+        run.sns_payload(),
+    )];
+    for file in
+        demo::sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
+    {
+        let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        inputs.push((file.display().to_string(), payload));
+    }
+    Ok(inputs)
+}
+
 fn parse_env(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -61,31 +94,38 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Demo {
             function,
+            bridge,
             events,
             env,
-        } => match demo::run(&function, &events, &env).await {
-            Ok(report) => {
-                println!(
-                    "\n{} sample files → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
-                    report.files,
-                    report.events,
-                    report.profile_updates,
-                    report.invalid.len(),
-                    report.errors.len()
-                );
-                for problem in &report.invalid {
-                    eprintln!("invalid request: {problem}");
-                }
-                if report.invalid.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
-            }
+        } => match demo_inputs(&bridge, &events).await {
             Err(e) => {
                 eprintln!("demo failed: {e}");
                 ExitCode::FAILURE
             }
+            Ok(inputs) => match demo::run(&function, inputs, &env).await {
+                Ok(report) => {
+                    println!(
+                        "\n{} sample files → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
+                        report.files,
+                        report.events,
+                        report.profile_updates,
+                        report.invalid.len(),
+                        report.errors.len()
+                    );
+                    for problem in &report.invalid {
+                        eprintln!("invalid request: {problem}");
+                    }
+                    if report.invalid.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e) => {
+                    eprintln!("demo failed: {e}");
+                    ExitCode::FAILURE
+                }
+            },
         },
         Command::Invoke {
             function,
