@@ -31,20 +31,22 @@ build:
 unit:
 	$(CARGO) test --workspace --locked
 
-## bench: criterion benchmarks, then init time and peak memory of the real binary
+## bench: in-process benchmarks, then init time, memory and latency of the real binaries
 bench:
 	$(CARGO) bench -p mixpanel-sink --bench pipeline
+	$(CARGO) bench -p webhook-bridge --bench handler
 	$(MAKE) bench-lambda
 
 bench-lambda:
-	$(CARGO) build --release --locked -p mixpanel-sink
+	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- target/release/mixpanel-sink
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
 
 ## package: Lambda zips for provided.al2023 on arm64 and x86_64 (target/lambda/*)
 package: tools
 	rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink -p webhook-bridge
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink -p webhook-bridge
 
 tools: $(CARGO_LAMBDA)
 

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use delivery::Deadline;
 use tokio::time::Instant;
 use zendesk_events::Timestamp;
@@ -22,6 +23,17 @@ const ANSWER_RESERVE: Duration = Duration::from_millis(200);
 pub struct Bridge {
     config: BridgeConfig,
     publisher: Publisher,
+}
+
+/// A webhook ready to publish.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The PutEvents entry.
+    pub request: PutEventsRequestEntry,
+    /// The sender's event id (for logs).
+    pub event_id: String,
+    /// The entry's detail type (for logs).
+    pub detail_type: String,
 }
 
 /// The routes.
@@ -68,49 +80,73 @@ impl Bridge {
         metrics: &mut RequestMetrics,
         event: &mut Option<(String, String)>,
     ) -> HttpResponse {
+        match self.prepare(payload, metrics) {
+            Err(answer) => answer,
+            Ok(prepared) => {
+                *event = Some((prepared.event_id.clone(), prepared.detail_type.clone()));
+                self.publish(prepared, budget, metrics).await
+            }
+        }
+    }
+
+    /// Everything before the network: parse, route, verify, normalize and build the PutEvents
+    /// entry; or the answer when there is nothing to publish.
+    pub fn prepare(
+        &self,
+        payload: &[u8],
+        metrics: &mut RequestMetrics,
+    ) -> Result<Prepared, HttpResponse> {
         let request = match HttpRequest::parse(payload) {
             Ok(r) => r,
             Err(RequestError::TooLarge(bytes)) => {
                 tracing::warn!(bytes, "request body too large");
-                return HttpResponse::new(413, "payload_too_large");
+                return Err(HttpResponse::new(413, "payload_too_large"));
             }
             Err(e) => {
                 tracing::warn!("bad request: {e}");
-                return HttpResponse::new(400, "bad_request");
+                return Err(HttpResponse::new(400, "bad_request"));
             }
         };
         let route = match request.path.trim_end_matches('/') {
             "/zendesk" => Route::Zendesk,
             "/intercom" => Route::Intercom,
-            _ => return HttpResponse::new(404, "not_found"),
+            _ => return Err(HttpResponse::new(404, "not_found")),
         };
         if request.method != "POST" {
-            return HttpResponse {
+            return Err(HttpResponse {
                 allow: Some("POST"),
                 ..HttpResponse::new(405, "method_not_allowed")
-            };
+            });
         }
         metrics.received = 1;
         if let Err(reason) = self.verify(route, &request) {
             metrics.rejected = Some(reason.name());
             tracing::warn!(route = ?route, reason = reason.name(), "webhook rejected");
-            return HttpResponse::new(401, "unauthorized");
+            return Err(HttpResponse::new(401, "unauthorized"));
         }
         metrics.verified = 1;
-        let entry = match self.normalize(route, &request.body) {
+        let mut entry = match self.normalize(route, &request.body) {
             Ok(Some(entry)) => entry,
             Ok(None) => {
                 metrics.ignored = 1;
-                return HttpResponse::new(200, "ignored");
+                return Err(HttpResponse::new(200, "ignored"));
             }
             Err(e) => {
                 metrics.rejected = Some("undecodable");
                 tracing::error!(route = ?route, path = %e.path, reason = %e.reason, "authentic webhook that cannot be decoded");
-                return HttpResponse::new(400, "bad_request");
+                return Err(HttpResponse::new(400, "bad_request"));
             }
         };
-        *event = Some((entry.event_id.clone(), entry.detail_type.clone()));
-        self.publish(entry, budget, metrics).await
+        let (request, shrunk) = self.publisher.request_entry(&mut entry);
+        if shrunk {
+            metrics.truncated = 1;
+            tracing::warn!(event_id = %entry.event_id, "event shrunk to fit EventBridge's 256 KB limit");
+        }
+        Ok(Prepared {
+            request,
+            event_id: entry.event_id,
+            detail_type: entry.detail_type,
+        })
     }
 
     fn verify(&self, route: Route, request: &HttpRequest) -> Result<(), Rejection> {
@@ -168,21 +204,20 @@ impl Bridge {
 
     async fn publish(
         &self,
-        mut entry: BusEntry,
+        prepared: Prepared,
         budget: Duration,
         metrics: &mut RequestMetrics,
     ) -> HttpResponse {
-        let (request, shrunk) = self.publisher.request_entry(&mut entry);
-        if shrunk {
-            metrics.truncated = 1;
-            tracing::warn!(event_id = %entry.event_id, "event shrunk to fit EventBridge's 256 KB limit");
-        }
         let deadline = Deadline::after(
             self.config
                 .publish_timeout
                 .min(budget.saturating_sub(ANSWER_RESERVE)),
         );
-        match self.publisher.publish(vec![request], deadline).await {
+        match self
+            .publisher
+            .publish(vec![prepared.request], deadline)
+            .await
+        {
             Ok(report) => {
                 metrics.published = 1;
                 metrics.publish_retries = u64::from(report.attempts - 1);
@@ -192,7 +227,7 @@ impl Bridge {
                 if let crate::publish::PublishError::GaveUp { attempts, .. } = &e {
                     metrics.publish_retries = u64::from(attempts.saturating_sub(1));
                 }
-                tracing::error!(event_id = %entry.event_id, "{e}");
+                tracing::error!(event_id = %prepared.event_id, "{e}");
                 HttpResponse::new(503, "unavailable")
             }
         }

@@ -13,5 +13,5 @@ pub mod signature;
 pub mod zendesk;
 
 pub use config::BridgeConfig;
-pub use handler::Bridge;
+pub use handler::{Bridge, Prepared};
 pub use publish::Publisher;
