@@ -105,7 +105,7 @@ async fn main() -> ExitCode {
             Ok(inputs) => match demo::run(&function, inputs, &env).await {
                 Ok(report) => {
                     println!(
-                        "\n{} sample files → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
+                        "\n{} inputs → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
                         report.files,
                         report.events,
                         report.profile_updates,
