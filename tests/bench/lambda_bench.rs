@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, sample};
+use ticketbridge_e2e::{MockMixpanel, cold_starts, sample};
 
 const COLD_STARTS: usize = 20;
 const BATCH: usize = 10_000;
@@ -31,23 +31,7 @@ async fn main() {
             .filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))),
     );
 
-    let mut inits = Vec::with_capacity(COLD_STARTS);
-    for _ in 0..COLD_STARTS {
-        let api = RuntimeApi::start().await.expect("emulator");
-        let started = Instant::now();
-        let process = FunctionProcess::spawn(&binary, &api, &env).expect("spawn");
-        while api.first_poll().is_none() {
-            tokio::time::sleep(Duration::from_micros(200)).await;
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no first poll: {:?}",
-                process.take_stderr()
-            );
-        }
-        inits.push(api.first_poll().unwrap() - started);
-        process.stop().await;
-    }
-    inits.sort();
+    let inits = cold_starts(&binary, &env, COLD_STARTS).await;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "init (process start → first /next), {COLD_STARTS} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",

@@ -181,3 +181,33 @@ impl MockMixpanel {
             .cloned()
     }
 }
+
+/// Init times of `binary` over `runs` cold starts: process start → its first request for work
+/// from a fresh Runtime API emulator, sorted.
+pub async fn cold_starts(
+    binary: &std::path::Path,
+    env: &[(String, String)],
+    runs: usize,
+) -> Vec<std::time::Duration> {
+    use std::time::{Duration, Instant};
+    let mut inits = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let api = ticketbridge_cli::RuntimeApi::start()
+            .await
+            .expect("emulator");
+        let started = Instant::now();
+        let process = ticketbridge_cli::FunctionProcess::spawn(binary, &api, env).expect("spawn");
+        while api.first_poll().is_none() {
+            tokio::time::sleep(Duration::from_micros(200)).await;
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no first poll: {:?}",
+                process.take_stderr()
+            );
+        }
+        inits.push(api.first_poll().expect("polled") - started);
+        process.stop().await;
+    }
+    inits.sort();
+    inits
+}
