@@ -166,6 +166,14 @@ impl RuntimeClient {
         .await
     }
 
+    /// Logs an init failure, reports it to Lambda (`/runtime/init/error`) and ends the process:
+    /// nothing can be served without what failed.
+    pub async fn fail_init(&self, error_type: &str, message: &str) -> ! {
+        tracing::error!(error_type, "{message}");
+        let _ = self.init_error(error_type, message).await;
+        std::process::exit(1)
+    }
+
     async fn post(
         &self,
         url: String,

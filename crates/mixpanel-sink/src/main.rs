@@ -17,22 +17,14 @@ async fn main() {
     let config = match MixpanelConfig::from_settings(&Settings::from_env()) {
         Ok(config) => config,
         Err(e) => {
-            tracing::error!(variable = %e.variable, "{e}");
-            let _ = runtime
-                .init_error("Runtime.ConfigurationError", &e.to_string())
-                .await;
-            std::process::exit(1);
+            runtime
+                .fail_init("Runtime.ConfigurationError", &e.to_string())
+                .await
         }
     };
     let client = match MixpanelClient::new(&config) {
         Ok(c) => c,
-        Err(e) => {
-            tracing::error!("{e}");
-            let _ = runtime
-                .init_error("Runtime.InitError", &e.to_string())
-                .await;
-            std::process::exit(1);
-        }
+        Err(e) => runtime.fail_init("Runtime.InitError", &e.to_string()).await,
     };
     let sink = Sink::new(config, client);
     if let Err(e) = serve(&runtime, async |payload: &[u8], budget| {

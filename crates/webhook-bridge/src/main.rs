@@ -22,11 +22,9 @@ async fn main() {
     {
         Ok(config) => config,
         Err(e) => {
-            tracing::error!(variable = %e.variable, "{e}");
-            let _ = runtime
-                .init_error("Runtime.ConfigurationError", &e.to_string())
-                .await;
-            std::process::exit(1);
+            runtime
+                .fail_init("Runtime.ConfigurationError", &e.to_string())
+                .await
         }
     };
     let publisher = Publisher::new(&sdk, config.event_bus.clone(), config.retry);
