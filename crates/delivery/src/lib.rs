@@ -4,6 +4,7 @@
 
 mod answer;
 mod batch;
+pub mod http;
 mod lambda;
 mod ledger;
 pub mod logging;
@@ -12,6 +13,7 @@ mod retry;
 mod secrets;
 mod send;
 mod settings;
+mod sink;
 mod telemetry;
 mod verdict;
 
@@ -24,5 +26,6 @@ pub use retry::{Deadline, RetryPolicy};
 pub use secrets::resolve_secret_arns;
 pub use send::{Delivery, Destination};
 pub use settings::{ConfigError, Settings};
+pub use sink::{ANSWER_RESERVE, METRICS_NAMESPACE, run_invocation};
 pub use telemetry::{EndpointStats, Telemetry, emf_line};
 pub use verdict::Verdict;

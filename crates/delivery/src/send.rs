@@ -1,10 +1,12 @@
 //! The delivery loop: send a batch, act on the verdict, retry within the deadline, and settle
 //! every item in the ledger.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
+use futures_util::{StreamExt, stream};
 use tokio::time::Instant;
 
 use crate::batch::Item;
@@ -53,148 +55,56 @@ impl Delivery {
         self.halted.as_deref()
     }
 
-    /// Delivers `items` to `destination`, settling each in the ledger: accepted, rejected, or
-    /// left undelivered when retries or time ran out.
+    /// Delivers `items` to `destination` as batches, settling each item in the ledger:
+    /// accepted, rejected, or left undelivered when retries or time ran out.
     pub async fn send<D: Destination>(&mut self, destination: &D, items: Vec<Item>) {
-        for item in &items {
+        self.send_concurrently(destination, vec![items], 1).await;
+    }
+
+    /// Delivers each item as its own request (destinations that take one record per call),
+    /// with at most `concurrency` requests in flight; settles them like [`Delivery::send`].
+    pub async fn send_each<D: Destination>(
+        &mut self,
+        destination: &D,
+        items: Vec<Item>,
+        concurrency: usize,
+    ) {
+        let requests = items.into_iter().map(|item| vec![item]).collect();
+        self.send_concurrently(destination, requests, concurrency)
+            .await;
+    }
+
+    async fn send_concurrently<D: Destination>(
+        &mut self,
+        destination: &D,
+        requests: Vec<Vec<Item>>,
+        concurrency: usize,
+    ) {
+        for item in requests.iter().flatten() {
             for &record in &item.records {
                 self.ledger.expect(record);
             }
         }
-        let mut queue = VecDeque::from([(items, 1u32)]);
-        while let Some((batch, attempt)) = queue.pop_front() {
-            if batch.is_empty() {
-                continue;
-            }
-            if let Some(reason) = &self.halted {
-                let failure = Failure::Misconfigured(reason.clone());
-                self.settle_all(&batch, Some(&failure));
-                continue;
-            }
-            if !self
-                .deadline
-                .allows(Duration::ZERO, self.policy.min_attempt_time)
-            {
-                let failure =
-                    Failure::Undelivered("no time left before the Lambda deadline".into());
-                self.settle_all(&batch, Some(&failure));
-                continue;
-            }
-            let started = Instant::now();
-            let verdict = destination
-                .send(&batch, self.deadline.request_timeout(&self.policy))
-                .await;
-            self.telemetry
-                .request(destination.name(), started.elapsed(), batch.len());
-            match verdict {
-                Verdict::Delivered => self.settle_all(&batch, None),
-                Verdict::Rejected { reason } => {
-                    tracing::warn!(destination = destination.name(), items = batch.len(), %reason, "batch rejected");
-                    self.settle_all(&batch, Some(&Failure::Rejected(reason)));
-                }
-                Verdict::RejectedSome { items } => {
-                    let refused: HashMap<usize, String> = items.into_iter().collect();
-                    tracing::warn!(
-                        destination = destination.name(),
-                        rejected = refused.len(),
-                        "some items rejected"
-                    );
-                    for (n, item) in batch.iter().enumerate() {
-                        let failure = refused.get(&n).map(|r| Failure::Rejected(r.clone()));
-                        self.settle(item, failure.as_ref());
-                    }
-                }
-                Verdict::TooLarge { reason } if batch.len() == 1 => {
-                    self.settle_all(
-                        &batch,
-                        Some(&Failure::Rejected(format!(
-                            "too large on its own: {reason}"
-                        ))),
-                    );
-                }
-                Verdict::TooLarge { .. } => {
-                    let mut first = batch;
-                    let second = first.split_off(first.len() / 2);
-                    self.telemetry.splits += 1;
-                    queue.push_front((second, attempt));
-                    queue.push_front((first, attempt));
-                }
-                Verdict::Misconfigured { reason } => {
-                    tracing::error!(destination = destination.name(), %reason, "destination refused the configuration; sending stopped");
-                    self.settle_all(&batch, Some(&Failure::Misconfigured(reason.clone())));
-                    self.halted = Some(reason);
-                }
-                Verdict::Retry {
-                    retry_after,
-                    reason,
-                } => {
-                    if let Some(again) = self
-                        .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
-                        .await
-                    {
-                        queue.push_front((again, attempt + 1));
-                    }
-                }
-                Verdict::RetrySome {
-                    items,
-                    retry_after,
-                    reason,
-                } => {
-                    let resend: HashSet<usize> = items.into_iter().collect();
-                    let (mut again, mut accepted) = (Vec::new(), Vec::new());
-                    for (n, item) in batch.into_iter().enumerate() {
-                        if resend.contains(&n) {
-                            again.push(item)
-                        } else {
-                            accepted.push(item)
-                        }
-                    }
-                    self.settle_all(&accepted, None);
-                    if let Some(again) = self
-                        .plan_retry(destination.name(), again, attempt, retry_after, &reason)
-                        .await
-                    {
-                        queue.push_front((again, attempt + 1));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Waits out the backoff and returns the batch to resend, or settles it as undelivered when
-    /// attempts or time ran out.
-    async fn plan_retry(
-        &mut self,
-        destination: &'static str,
-        batch: Vec<Item>,
-        attempt: u32,
-        retry_after: Option<Duration>,
-        reason: &str,
-    ) -> Option<Vec<Item>> {
-        if attempt >= self.policy.max_attempts {
-            let failure =
-                Failure::Undelivered(format!("gave up after {attempt} attempts: {reason}"));
-            self.settle_all(&batch, Some(&failure));
-            return None;
-        }
-        let delay = self.policy.delay(attempt, retry_after);
-        if !self.deadline.allows(delay, self.policy.min_attempt_time) {
-            let failure = Failure::Undelivered(format!(
-                "{reason}; a retry in {} ms would not finish before the Lambda deadline",
-                delay.as_millis()
-            ));
-            self.settle_all(&batch, Some(&failure));
-            return None;
-        }
-        tracing::info!(destination, attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
-        self.telemetry.retried += batch.len() as u64;
-        tokio::time::sleep(delay).await;
-        Some(batch)
-    }
-
-    fn settle_all(&mut self, batch: &[Item], failure: Option<&Failure>) {
-        for item in batch {
-            self.settle(item, failure);
+        // Concurrent requests share one task, so plain `RefCell`s suffice; no borrow is held
+        // across an await.
+        let halted = RefCell::new(self.halted.take());
+        let telemetry = RefCell::new(std::mem::take(&mut self.telemetry));
+        let attempts = Attempts {
+            policy: &self.policy,
+            deadline: &self.deadline,
+            halted: &halted,
+            telemetry: &telemetry,
+        };
+        let settled: Vec<Settled> = stream::iter(requests)
+            .map(|batch| attempts.deliver(destination, batch))
+            .buffer_unordered(concurrency.max(1))
+            .flat_map(stream::iter)
+            .collect()
+            .await;
+        self.halted = halted.into_inner();
+        self.telemetry = telemetry.into_inner();
+        for (item, failure) in settled {
+            self.settle(&item, failure.as_ref());
         }
     }
 
@@ -211,4 +121,161 @@ impl Delivery {
             }
         }
     }
+}
+
+/// An item and how it ended: `None` when accepted.
+type Settled = (Item, Option<Failure>);
+
+/// What concurrent requests of one invocation share: settings, the deadline, whether the
+/// destination refused our configuration, and the counters.
+struct Attempts<'a> {
+    policy: &'a RetryPolicy,
+    deadline: &'a Deadline,
+    halted: &'a RefCell<Option<String>>,
+    telemetry: &'a RefCell<Telemetry>,
+}
+
+impl Attempts<'_> {
+    /// Sends one batch until every item is settled: accepted, refused, or out of attempts or
+    /// time. Batches split on 413 are sent in turn.
+    async fn deliver<D: Destination>(&self, destination: &D, items: Vec<Item>) -> Vec<Settled> {
+        let mut settled = Vec::with_capacity(items.len());
+        let mut queue = VecDeque::from([(items, 1u32)]);
+        while let Some((batch, attempt)) = queue.pop_front() {
+            if batch.is_empty() {
+                continue;
+            }
+            let halted = self.halted.borrow().clone();
+            if let Some(reason) = halted {
+                settle_all(&mut settled, batch, Some(Failure::Misconfigured(reason)));
+                continue;
+            }
+            if !self
+                .deadline
+                .allows(Duration::ZERO, self.policy.min_attempt_time)
+            {
+                let failure =
+                    Failure::Undelivered("no time left before the Lambda deadline".into());
+                settle_all(&mut settled, batch, Some(failure));
+                continue;
+            }
+            let started = Instant::now();
+            let verdict = destination
+                .send(&batch, self.deadline.request_timeout(self.policy))
+                .await;
+            self.telemetry
+                .borrow_mut()
+                .request(destination.name(), started.elapsed(), batch.len());
+            match verdict {
+                Verdict::Delivered => settle_all(&mut settled, batch, None),
+                Verdict::Rejected { reason } => {
+                    tracing::warn!(destination = destination.name(), items = batch.len(), %reason, "rejected");
+                    settle_all(&mut settled, batch, Some(Failure::Rejected(reason)));
+                }
+                Verdict::RejectedSome { items } => {
+                    let refused: HashMap<usize, String> = items.into_iter().collect();
+                    tracing::warn!(
+                        destination = destination.name(),
+                        rejected = refused.len(),
+                        "some items rejected"
+                    );
+                    for (n, item) in batch.into_iter().enumerate() {
+                        let failure = refused.get(&n).map(|r| Failure::Rejected(r.clone()));
+                        settled.push((item, failure));
+                    }
+                }
+                Verdict::TooLarge { reason } if batch.len() == 1 => {
+                    let failure = Failure::Rejected(format!("too large on its own: {reason}"));
+                    settle_all(&mut settled, batch, Some(failure));
+                }
+                Verdict::TooLarge { .. } => {
+                    let mut first = batch;
+                    let second = first.split_off(first.len() / 2);
+                    self.telemetry.borrow_mut().splits += 1;
+                    queue.push_front((second, attempt));
+                    queue.push_front((first, attempt));
+                }
+                Verdict::Misconfigured { reason } => {
+                    tracing::error!(destination = destination.name(), %reason, "destination refused the configuration; sending stopped");
+                    settle_all(
+                        &mut settled,
+                        batch,
+                        Some(Failure::Misconfigured(reason.clone())),
+                    );
+                    self.halted.borrow_mut().get_or_insert(reason);
+                }
+                Verdict::Retry {
+                    retry_after,
+                    reason,
+                } => {
+                    match self
+                        .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
+                        .await
+                    {
+                        Ok(again) => queue.push_front((again, attempt + 1)),
+                        Err(gave_up) => settled.extend(gave_up),
+                    }
+                }
+                Verdict::RetrySome {
+                    items,
+                    retry_after,
+                    reason,
+                } => {
+                    let resend: HashSet<usize> = items.into_iter().collect();
+                    let mut again = Vec::new();
+                    for (n, item) in batch.into_iter().enumerate() {
+                        if resend.contains(&n) {
+                            again.push(item)
+                        } else {
+                            settled.push((item, None))
+                        }
+                    }
+                    match self
+                        .plan_retry(destination.name(), again, attempt, retry_after, &reason)
+                        .await
+                    {
+                        Ok(again) => queue.push_front((again, attempt + 1)),
+                        Err(gave_up) => settled.extend(gave_up),
+                    }
+                }
+            }
+        }
+        settled
+    }
+
+    /// Waits out the backoff and returns the batch to resend, or the batch settled as
+    /// undelivered when attempts or time ran out.
+    async fn plan_retry(
+        &self,
+        destination: &'static str,
+        batch: Vec<Item>,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        reason: &str,
+    ) -> Result<Vec<Item>, Vec<Settled>> {
+        let mut gave_up = Vec::new();
+        if attempt >= self.policy.max_attempts {
+            let failure =
+                Failure::Undelivered(format!("gave up after {attempt} attempts: {reason}"));
+            settle_all(&mut gave_up, batch, Some(failure));
+            return Err(gave_up);
+        }
+        let delay = self.policy.delay(attempt, retry_after);
+        if !self.deadline.allows(delay, self.policy.min_attempt_time) {
+            let failure = Failure::Undelivered(format!(
+                "{reason}; a retry in {} ms would not finish before the Lambda deadline",
+                delay.as_millis()
+            ));
+            settle_all(&mut gave_up, batch, Some(failure));
+            return Err(gave_up);
+        }
+        tracing::info!(destination, attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
+        self.telemetry.borrow_mut().retried += batch.len() as u64;
+        tokio::time::sleep(delay).await;
+        Ok(batch)
+    }
+}
+
+fn settle_all(settled: &mut Vec<Settled>, batch: Vec<Item>, failure: Option<Failure>) {
+    settled.extend(batch.into_iter().map(|item| (item, failure.clone())));
 }

@@ -193,3 +193,72 @@ async fn attempts_are_capped() {
         matches!(d.ledger.outcome(0), Outcome::Failed(Failure::Undelivered(r)) if r.contains("3 attempts"))
     );
 }
+
+/// A destination taking one item per call that takes 20 ms to answer and counts how many calls
+/// overlap; item 0 is throttled once.
+#[derive(Default)]
+struct Slow {
+    in_flight: RefCell<usize>,
+    most_in_flight: RefCell<usize>,
+    calls: RefCell<Vec<u8>>,
+}
+
+impl Destination for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+
+    async fn send(&self, items: &[Item], _timeout: Duration) -> Verdict {
+        assert_eq!(items.len(), 1, "one item per request");
+        let id = items[0].bytes[0];
+        let first_try = !self.calls.borrow().contains(&id);
+        self.calls.borrow_mut().push(id);
+        *self.in_flight.borrow_mut() += 1;
+        let now = *self.in_flight.borrow();
+        let most = (*self.most_in_flight.borrow()).max(now);
+        *self.most_in_flight.borrow_mut() = most;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        *self.in_flight.borrow_mut() -= 1;
+        if id == 0 && first_try {
+            retry(Some(1))
+        } else {
+            Verdict::Delivered
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_each_bounds_concurrency_and_retries_each_item_alone() {
+    let dest = Slow::default();
+    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 20);
+    let started = Instant::now();
+    d.send_each(&dest, items(20), 4).await;
+    assert_eq!(*dest.most_in_flight.borrow(), 4);
+    assert_eq!(
+        dest.calls.borrow().len(),
+        21,
+        "item 0 sent twice, the rest once"
+    );
+    assert!((0..20).all(|r| d.ledger.outcome(r) == Outcome::Delivered));
+    assert_eq!(d.telemetry.retried, 1);
+    // 20 items × 20 ms over 4 lanes = 100 ms; item 0's retry waits 1 s beside them.
+    assert!(
+        started.elapsed() < Duration::from_millis(1100),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn send_each_stops_every_lane_on_a_configuration_error() {
+    let dest = Scripted::new(vec![Verdict::Misconfigured {
+        reason: "unauthorized".into(),
+    }]);
+    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 10);
+    d.send_each(&dest, items(10), 1).await;
+    assert_eq!(dest.requests().len(), 1);
+    assert!((0..10).all(|r| matches!(
+        d.ledger.outcome(r),
+        Outcome::Failed(Failure::Misconfigured(_))
+    )));
+}

@@ -1,17 +1,13 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use delivery::{Batcher, Deadline, Delivery, Failure, InvocationError, Item, RecordId, answer};
+use delivery::{Batcher, Delivery, Failure, InvocationError, Item, RecordId, run_invocation};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
 use zendesk_events::{Envelope, TicketEvent};
 
-/// Time kept back from the Lambda deadline to answer and log.
-pub const ANSWER_RESERVE: Duration = Duration::from_millis(500);
-/// CloudWatch namespace of the EMF metrics.
-pub const METRICS_NAMESPACE: &str = "ticketbridge";
 const FUNCTION: &str = "mixpanel-sink";
 
 /// Everything built once per container.
@@ -34,28 +30,16 @@ impl Sink {
     /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
     /// line and EMF metrics, and returns Lambda's answer.
     pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
-        let started = Instant::now();
-        let payload = std::str::from_utf8(payload).map_err(|e| {
-            InvocationError(format!("bad input: the payload is not UTF-8 JSON ({e})"))
-        })?;
-        let envelope =
-            Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
-        let deadline = Deadline::after(budget.saturating_sub(ANSWER_RESERVE));
-        let mut delivery = Delivery::new(self.config.retry, deadline, envelope.len());
-        self.process(&envelope, &mut delivery).await;
-
-        let result = answer(envelope.kind(), &delivery.ledger, delivery.halted());
-        delivery.telemetry.count_outcomes(&delivery.ledger);
-        let summary =
-            delivery
-                .telemetry
-                .summary(FUNCTION, envelope.kind().label(), started.elapsed());
-        eprintln!("{summary}");
-        eprintln!("{}", delivery.telemetry.emf(METRICS_NAMESPACE, FUNCTION));
-        if let Err(e) = &result {
-            tracing::error!(error = %e, "invocation failed");
-        }
-        result
+        run_invocation(
+            FUNCTION,
+            self.config.retry,
+            payload,
+            budget,
+            async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
+                self.process(envelope, delivery).await
+            },
+        )
+        .await
     }
 
     async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
@@ -68,13 +52,11 @@ impl Sink {
             .unwrap_or("DRY_RUN_NO_TOKEN");
         let mut profiles = ProfileBook::new(token);
         for record in envelope.records() {
-            let id = record.index as RecordId;
-            delivery.ledger.set_id(id, record.id.clone());
+            let id = delivery.open(&record);
             let event = match record.decode() {
                 Ok(event) => event,
                 Err(e) => {
-                    tracing::warn!(record = %record.label(), error = %e, "bad input");
-                    delivery.ledger.fail(id, Failure::BadInput(e.to_string()));
+                    delivery.reject_input(&record, e);
                     continue;
                 }
             };

@@ -1,25 +1,24 @@
 //! Requests to `/import` and `/engage`, over HTTP or, with `DRY_RUN`, as JSON lines on stdout.
 
 use std::io::Write;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
+use delivery::http::{DryRun, http_client, retry_after, transport_error};
 use delivery::{Destination, Item, Verdict, json_array};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
 use serde_json::json;
-use serde_json::value::RawValue;
 
 use crate::config::{ImportAuth, MixpanelConfig};
-use crate::response::{classify_engage, classify_import, parse_retry_after};
+use crate::response::{classify_engage, classify_import};
 
 /// Where requests go.
 enum Transport {
     Http(reqwest::Client),
-    /// Requests are written here as JSON lines and count as delivered.
-    DryRun(Mutex<Box<dyn Write + Send>>),
+    /// Requests are written as JSON lines and count as delivered.
+    DryRun(DryRun),
 }
 
 /// A Mixpanel client, built once per container.
@@ -39,21 +38,16 @@ impl MixpanelClient {
     /// A client for `config`: HTTP, or stdout when `config.dry_run`.
     pub fn new(config: &MixpanelConfig) -> Result<Self, ClientError> {
         let transport = if config.dry_run {
-            Transport::DryRun(Mutex::new(Box::new(std::io::stdout())))
+            Transport::DryRun(DryRun::stdout())
         } else {
-            let http = reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .user_agent(concat!("ticketbridge/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| ClientError(e.to_string()))?;
-            Transport::Http(http)
+            Transport::Http(http_client().map_err(ClientError)?)
         };
         Ok(Self::with_transport(config, transport))
     }
 
     /// A dry-run client writing to `out` (tests, the demo).
     pub fn dry_run_to(config: &MixpanelConfig, out: Box<dyn Write + Send>) -> Self {
-        Self::with_transport(config, Transport::DryRun(Mutex::new(out)))
+        Self::with_transport(config, Transport::DryRun(DryRun::to(out)))
     }
 
     fn with_transport(config: &MixpanelConfig, transport: Transport) -> Self {
@@ -136,7 +130,7 @@ impl Endpoint<'_> {
         }
     }
 
-    fn dry_run(&self, out: &Mutex<Box<dyn Write + Send>>, body: Vec<u8>) -> Verdict {
+    fn dry_run(&self, out: &DryRun, body: Vec<u8>) -> Verdict {
         let mut headers = json!({ "Content-Type": "application/json" });
         if let Kind::Import = self.kind {
             headers["Content-Encoding"] = json!("gzip");
@@ -144,17 +138,7 @@ impl Endpoint<'_> {
                 headers["Authorization"] = json!("Basic <redacted>");
             }
         }
-        let body = String::from_utf8(body).expect("bodies are serialized JSON");
-        let body = RawValue::from_string(body).expect("bodies are serialized JSON");
-        let line = json!({ "method": "POST", "url": self.url(), "headers": headers, "body": body });
-        let mut out = out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match writeln!(out, "{line}").and_then(|_| out.flush()) {
-            Ok(()) => Verdict::Delivered,
-            Err(e) => Verdict::Retry {
-                retry_after: None,
-                reason: format!("dry run output failed: {e}"),
-            },
-        }
+        out.write(self.url(), headers, &body)
     }
 }
 
@@ -196,11 +180,7 @@ impl Destination for Endpoint<'_> {
             }
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = retry_after(response.headers());
         let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => {
@@ -214,29 +194,5 @@ impl Destination for Endpoint<'_> {
             Kind::Import => classify_import(status, retry_after, &body),
             Kind::Engage => classify_engage(status, retry_after, &body),
         }
-    }
-}
-
-/// Describes a transport failure without the URL (it may carry a project id) or any secret.
-fn transport_error(e: &reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "the answer was cut off"
-    } else {
-        "request failed"
-    };
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        cause = s.to_string();
-        source = s.source();
-    }
-    if cause.is_empty() {
-        what.to_owned()
-    } else {
-        format!("{what}: {cause}")
     }
 }
