@@ -140,6 +140,43 @@ def webhook_event(suffix, event, position=2):
             "detail": detail, "event": body}
 
 
+def intercom_notification(topic, n, created_at, item):
+    return {"type": "notification_event", "app_id": "tb5x9q2k",
+            "id": "notif_" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"intercom:{topic}:{n}")),
+            "topic": topic, "created_at": created_at, "delivery_attempts": 1, "first_sent_at": created_at,
+            "data": {"type": "notification_event_data", "item": item}}
+
+
+INTERCOM_CONTACT = {"type": "contact", "id": "65f0c0ffee0000000000aa01", "external_id": "user-4242",
+                    "email": "ada@example.com"}
+
+
+def intercom_conversation(extra):
+    item = {"type": "conversation", "id": "184003000000123", "created_at": 1773150000, "updated_at": 1773150000,
+            "state": "open", "open": True, "admin_assignee_id": 5784329,
+            "source": {"type": "conversation", "delivered_as": "customer_initiated",
+                       "subject": "", "body": "<p>My invoice is wrong</p>",
+                       "author": {"type": "user", "id": INTERCOM_CONTACT["id"], "email": INTERCOM_CONTACT["email"]}},
+            "contacts": {"type": "contact.list", "contacts": [copy.deepcopy(INTERCOM_CONTACT)]}}
+    item.update(extra)
+    return item
+
+
+INTERCOM = {
+    "conversation.user.created": (1773150000, {}),
+    "conversation.admin.closed": (1773152526, {
+        "state": "closed", "open": False,
+        "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [
+            {"type": "conversation_part", "id": "2004", "part_type": "close", "body": "<p>Fixed, thanks!</p>",
+             "created_at": 1773152526, "author": {"type": "admin", "id": "5784329", "name": "Grace"}}]}}),
+    "conversation.rating.added": (1773156000, {
+        "state": "closed", "open": False,
+        "conversation_rating": {"rating": 2, "remark": "Took too long", "created_at": 1773156000,
+                                "contact": {"type": "contact", "id": INTERCOM_CONTACT["id"], "external_id": "user-4242"},
+                                "teammate": {"type": "admin", "id": "5784329"}}}),
+}
+
+
 def eventbridge(detail_type, source, detail, event_id):
     return {"version": "0", "id": event_id, "detail-type": detail_type, "source": source,
             "account": "210987654321", "time": "2026-03-10T15:01:12Z", "region": "eu-west-1",
@@ -187,6 +224,9 @@ def main():
     on_bus = eventbridge("zen:event-type:ticket.comment_added", "ticketbridge.zendesk",
                          webhooks["comment_added"], "0b7c2e55-9f4e-4a51-8c7e-77a1c40a3f10")
     write("webhook-on-bus/ticket.comment_added.json", on_bus)
+
+    for n, (topic, (created_at, extra)) in enumerate(INTERCOM.items()):
+        write(f"intercom/{topic}.json", intercom_notification(topic, n, created_at, intercom_conversation(extra)))
 
     write("wrapped/sns-connector-status-changed.json", {"Records": [sns_record(connector["Status Changed"], 1)]})
     write("wrapped/sns-webhook-comment-added.json", {"Records": [sns_record(webhooks["comment_added"], 2)]})
