@@ -1,0 +1,60 @@
+//! Users by id: `GET /api/v2/users/show_many.json?ids=…`, up to 100 ids per call.
+
+use std::collections::HashMap;
+
+use delivery::Deadline;
+use serde::Deserialize;
+
+use crate::client::ZendeskClient;
+use crate::error::ZendeskError;
+
+/// Most ids Zendesk takes in one `show_many` call.
+pub const SHOW_MANY_LIMIT: usize = 100;
+
+/// The user fields ticketbridge reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct User {
+    /// Zendesk user id.
+    pub id: u64,
+    /// The id in the customer's own system, when set.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Primary email (personal data).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `false` once the user is deleted.
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ShowMany {
+    users: Vec<User>,
+}
+
+impl ZendeskClient {
+    /// The users with these ids, keyed by id; ids Zendesk does not know are absent. Calls are
+    /// chunked by [`SHOW_MANY_LIMIT`] ids, in order.
+    pub async fn users_by_id(
+        &self,
+        ids: &[u64],
+        deadline: &Deadline,
+    ) -> Result<HashMap<u64, User>, ZendeskError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(SHOW_MANY_LIMIT) {
+            let list = chunk
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let page: ShowMany = self
+                .get(
+                    &format!("/api/v2/users/show_many.json?ids={list}"),
+                    deadline,
+                )
+                .await?;
+            found.extend(page.users.into_iter().map(|u| (u.id, u)));
+        }
+        Ok(found)
+    }
+}
