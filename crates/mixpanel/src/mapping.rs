@@ -3,36 +3,13 @@
 //! One table decides every event name ([`event_name`]); README's mapping table is generated
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use serde::Serialize;
-use serde_json::Value;
+use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
 
-/// The extra event a public comment by staff yields.
-pub const RESPONDED: &str = "Ticket Responded";
-
-/// Mixpanel event name of a Zendesk type: `"Ticket " + name`, without doubling a leading
-/// "Ticket ", and "Ticket Comment Added" for the comment event of both families.
-pub fn event_name(event_type: &EventType) -> Cow<'static, str> {
-    if event_type.is_comment_added() {
-        return Cow::Borrowed("Ticket Comment Added");
-    }
-    match event_type {
-        EventType::Known(spec) if spec.name.starts_with("Ticket ") => Cow::Borrowed(spec.name),
-        _ => {
-            let name = event_type.name();
-            if name.starts_with("Ticket ") {
-                Cow::Owned(name.into_owned())
-            } else {
-                Cow::Owned(format!("Ticket {name}"))
-            }
-        }
-    }
-}
+pub use zendesk_events::analytics::{RESPONDED, event_name};
 
 /// A mapping failure: the JSON path (in `TicketEvent` terms) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,65 +42,9 @@ pub struct Properties<'a> {
     pub insert_id: String,
     /// `0`: do not geolocate the sender (the Lambda).
     pub ip: u8,
-    /// Ticket id.
-    pub ticket_id: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ticket_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    requester_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    submitter_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assignee_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    group_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    organization_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    brand_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    form_id: Option<u64>,
-    tags: &'a [String],
-    zendesk_event_type: Cow<'a, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    actor_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    previous: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    current: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment_public: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment_author_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment_author_is_staff: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    comment_body: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attachment_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attachment_content_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    attachment_public: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_field_id: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    custom_field_title: Option<&'a Value>,
-    /// Type-specific keys Zendesk sent (`tags_added`, `target_ticket_id`, `users_added`, …).
+    /// The ticket's properties, shared with every destination.
     #[serde(flatten)]
-    extra: &'a BTreeMap<String, Value>,
+    pub ticket: TicketProperties<'a>,
 }
 
 /// The ticket state a profile update `$set`s, borrowed from the event.
@@ -213,94 +134,29 @@ impl Mapper {
 
     /// [`Mapper::events`] for an already resolved distinct id.
     pub fn events_for(&self, event: &TicketEvent, distinct_id: &str) -> Vec<Vec<u8>> {
-        let name = event_name(&event.event_type);
-        let responded = event.comment.as_ref().is_some_and(|c| {
-            event.event_type.is_comment_added()
-                && c.is_public == Some(true)
-                && c.author_is_staff == Some(true)
-        });
-        let mut out = Vec::with_capacity(1 + usize::from(responded));
-        out.push(self.encode(event, &name, distinct_id));
-        if responded {
-            out.push(self.encode(event, RESPONDED, distinct_id));
-        }
-        out
+        event_names(event)
+            .iter()
+            .map(|name| self.encode(event, name, distinct_id))
+            .collect()
     }
 
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
         let insert_id = event.identity.derive_key(&["mixpanel", name]);
+        let pii = PiiPolicy {
+            include_comment_body: self.config.include_comment_body,
+            include_subject: self.config.include_subject,
+        };
         let import = ImportEvent {
             event: name,
-            properties: self.properties(event, distinct_id, insert_id),
+            properties: Properties {
+                time: event.occurred_at.unix_millis(),
+                distinct_id,
+                insert_id,
+                ip: 0,
+                ticket: TicketProperties::new(event, pii),
+            },
         };
         serde_json::to_vec(&import).expect("mapped events always serialize")
-    }
-
-    fn properties<'a>(
-        &self,
-        event: &'a TicketEvent,
-        distinct_id: &'a str,
-        insert_id: String,
-    ) -> Properties<'a> {
-        let t = &event.ticket;
-        let comment = event.comment.as_ref();
-        let personal = self.personal_change(&event.event_type);
-        let custom_field = event.custom_field.as_ref();
-        Properties {
-            time: event.occurred_at.unix_millis(),
-            distinct_id,
-            insert_id,
-            ip: 0,
-            ticket_id: t.id,
-            status: t.status.as_deref(),
-            priority: t.priority.as_deref(),
-            ticket_type: t.ticket_type.as_deref(),
-            channel: t.channel.as_deref(),
-            requester_id: t.requester_id,
-            submitter_id: t.submitter_id,
-            assignee_id: t.assignee_id,
-            group_id: t.group_id,
-            organization_id: t.organization_id,
-            brand_id: t.brand_id,
-            form_id: t.form_id,
-            tags: &t.tags,
-            zendesk_event_type: event.event_type.name(),
-            actor_id: event.actor_id,
-            previous: event.previous.as_ref().filter(|_| personal),
-            current: event.current.as_ref().filter(|_| personal),
-            comment_id: comment.and_then(|c| c.id),
-            comment_public: comment.and_then(|c| c.is_public),
-            comment_author_id: comment.and_then(|c| c.author_id),
-            comment_author_is_staff: comment.and_then(|c| c.author_is_staff),
-            comment_body: comment
-                .and_then(|c| c.body.as_deref())
-                .filter(|_| self.config.include_comment_body),
-            description: t
-                .description
-                .as_deref()
-                .filter(|_| self.config.include_comment_body),
-            subject: t.subject.as_deref().filter(|_| self.config.include_subject),
-            attachment_id: event.attachment.as_ref().and_then(|a| a.id),
-            attachment_content_type: event
-                .attachment
-                .as_ref()
-                .and_then(|a| a.content_type.as_deref()),
-            attachment_public: event.attachment.as_ref().and_then(|a| a.is_public),
-            custom_field_id: custom_field.and_then(|f| f.get("id")),
-            custom_field_title: custom_field.and_then(|f| f.get("title")),
-            extra: &event.extra,
-        }
-    }
-
-    /// Whether `previous`/`current` may be sent: descriptions and subjects are personal data.
-    fn personal_change(&self, event_type: &EventType) -> bool {
-        match event_type {
-            EventType::Known(spec) if spec.name == "Description Changed" => {
-                self.config.include_comment_body
-            }
-            EventType::Known(spec) if spec.name == "Subject Changed" => self.config.include_subject,
-            _ => true,
-        }
     }
 
     /// The ticket state to `$set` on the event's profile.
@@ -344,36 +200,4 @@ pub fn markdown_table() -> String {
         "| any other type | any other `ticket.*` type | `Ticket <Name>`, kept as sent |\n",
     );
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_follow_the_rule_with_its_exceptions() {
-        for (zendesk, mixpanel) in [
-            ("Ticket Created", "Ticket Created"),
-            ("Status Changed", "Ticket Status Changed"),
-            (
-                "Agent Assignment Changed",
-                "Ticket Agent Assignment Changed",
-            ),
-            ("Ticket Merged", "Ticket Merged"),
-            ("Ticket Marked as Spam", "Ticket Marked as Spam"),
-            ("Comment Created", "Ticket Comment Added"),
-            ("comment_added", "Ticket Comment Added"),
-            ("type_changed", "Ticket Type Changed"),
-        ] {
-            assert_eq!(
-                event_name(&EventType::parse(zendesk)),
-                mixpanel,
-                "{zendesk}"
-            );
-        }
-        assert_eq!(
-            event_name(&EventType::UnknownWebhook("priority_escalated".into())),
-            "Ticket Priority Escalated"
-        );
-    }
 }

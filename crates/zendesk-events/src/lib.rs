@@ -2,6 +2,7 @@
 //! `zen:event-type:ticket.*` webhooks) decoded into one [`TicketEvent`], the Lambda envelopes
 //! they arrive in, and each event's stable identity.
 
+pub mod analytics;
 mod decode;
 mod encode;
 pub mod envelope;

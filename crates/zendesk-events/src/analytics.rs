@@ -1,0 +1,216 @@
+//! The analytics view of a ticket event that every destination shares: its event name (one
+//! table for Mixpanel and FullStory) and its flat, snake_case properties, with personal data
+//! (comment bodies, descriptions, subjects) only when asked for.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::event::TicketEvent;
+use crate::kind::EventType;
+
+/// The extra event a public comment by staff yields.
+pub const RESPONDED: &str = "Ticket Responded";
+
+/// Destination event name of a Zendesk type: `"Ticket " + name`, without doubling a leading
+/// "Ticket ", and "Ticket Comment Added" for the comment event of both families.
+pub fn event_name(event_type: &EventType) -> Cow<'static, str> {
+    if event_type.is_comment_added() {
+        return Cow::Borrowed("Ticket Comment Added");
+    }
+    match event_type {
+        EventType::Known(spec) if spec.name.starts_with("Ticket ") => Cow::Borrowed(spec.name),
+        _ => {
+            let name = event_type.name();
+            if name.starts_with("Ticket ") {
+                Cow::Owned(name.into_owned())
+            } else {
+                Cow::Owned(format!("Ticket {name}"))
+            }
+        }
+    }
+}
+
+/// Whether the event is a public comment by staff, which also counts as "Ticket Responded".
+pub fn is_response(event: &TicketEvent) -> bool {
+    event.comment.as_ref().is_some_and(|c| {
+        event.event_type.is_comment_added()
+            && c.is_public == Some(true)
+            && c.author_is_staff == Some(true)
+    })
+}
+
+/// The names an event is sent under: its own, plus [`RESPONDED`] for a public staff comment.
+pub fn event_names(event: &TicketEvent) -> Vec<Cow<'static, str>> {
+    let mut names = vec![event_name(&event.event_type)];
+    if is_response(event) {
+        names.push(Cow::Borrowed(RESPONDED));
+    }
+    names
+}
+
+/// Which personal data may leave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PiiPolicy {
+    /// `INCLUDE_COMMENT_BODY`: comment bodies and ticket descriptions.
+    pub include_comment_body: bool,
+    /// `INCLUDE_SUBJECT`: ticket subjects.
+    pub include_subject: bool,
+}
+
+impl PiiPolicy {
+    /// Whether `previous`/`current` may be sent: descriptions and subjects are personal data.
+    fn allows_change_values(&self, event_type: &EventType) -> bool {
+        match event_type {
+            EventType::Known(spec) if spec.name == "Description Changed" => {
+                self.include_comment_body
+            }
+            EventType::Known(spec) if spec.name == "Subject Changed" => self.include_subject,
+            _ => true,
+        }
+    }
+}
+
+/// Flat, snake_case event properties. Absent values are left out rather than sent as null.
+#[derive(Debug, Serialize)]
+pub struct TicketProperties<'a> {
+    /// Ticket id.
+    pub ticket_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requester_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitter_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assignee_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    brand_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    form_id: Option<u64>,
+    tags: &'a [String],
+    zendesk_event_type: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_public: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_author_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_author_is_staff: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment_body: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachment_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachment_content_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachment_public: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_field_id: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom_field_title: Option<&'a Value>,
+    /// Type-specific keys Zendesk sent (`tags_added`, `target_ticket_id`, `users_added`, …).
+    #[serde(flatten)]
+    extra: &'a BTreeMap<String, Value>,
+}
+
+impl<'a> TicketProperties<'a> {
+    /// The properties of `event` that `pii` lets out.
+    pub fn new(event: &'a TicketEvent, pii: PiiPolicy) -> Self {
+        let t = &event.ticket;
+        let comment = event.comment.as_ref();
+        let change_values = pii.allows_change_values(&event.event_type);
+        let custom_field = event.custom_field.as_ref();
+        Self {
+            ticket_id: t.id,
+            status: t.status.as_deref(),
+            priority: t.priority.as_deref(),
+            ticket_type: t.ticket_type.as_deref(),
+            channel: t.channel.as_deref(),
+            requester_id: t.requester_id,
+            submitter_id: t.submitter_id,
+            assignee_id: t.assignee_id,
+            group_id: t.group_id,
+            organization_id: t.organization_id,
+            brand_id: t.brand_id,
+            form_id: t.form_id,
+            tags: &t.tags,
+            zendesk_event_type: event.event_type.name(),
+            actor_id: event.actor_id,
+            previous: event.previous.as_ref().filter(|_| change_values),
+            current: event.current.as_ref().filter(|_| change_values),
+            comment_id: comment.and_then(|c| c.id),
+            comment_public: comment.and_then(|c| c.is_public),
+            comment_author_id: comment.and_then(|c| c.author_id),
+            comment_author_is_staff: comment.and_then(|c| c.author_is_staff),
+            comment_body: comment
+                .and_then(|c| c.body.as_deref())
+                .filter(|_| pii.include_comment_body),
+            description: t
+                .description
+                .as_deref()
+                .filter(|_| pii.include_comment_body),
+            subject: t.subject.as_deref().filter(|_| pii.include_subject),
+            attachment_id: event.attachment.as_ref().and_then(|a| a.id),
+            attachment_content_type: event
+                .attachment
+                .as_ref()
+                .and_then(|a| a.content_type.as_deref()),
+            attachment_public: event.attachment.as_ref().and_then(|a| a.is_public),
+            custom_field_id: custom_field.and_then(|f| f.get("id")),
+            custom_field_title: custom_field.and_then(|f| f.get("title")),
+            extra: &event.extra,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_rule_with_its_exceptions() {
+        for (zendesk, name) in [
+            ("Ticket Created", "Ticket Created"),
+            ("Status Changed", "Ticket Status Changed"),
+            (
+                "Agent Assignment Changed",
+                "Ticket Agent Assignment Changed",
+            ),
+            ("Ticket Merged", "Ticket Merged"),
+            ("Ticket Marked as Spam", "Ticket Marked as Spam"),
+            ("Comment Created", "Ticket Comment Added"),
+            ("comment_added", "Ticket Comment Added"),
+            ("type_changed", "Ticket Type Changed"),
+        ] {
+            assert_eq!(event_name(&EventType::parse(zendesk)), name, "{zendesk}");
+        }
+        assert_eq!(
+            event_name(&EventType::UnknownWebhook("priority_escalated".into())),
+            "Ticket Priority Escalated"
+        );
+    }
+}
