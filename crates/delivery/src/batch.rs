@@ -11,6 +11,8 @@ pub struct Item {
     pub bytes: Vec<u8>,
     /// Input records that produced it (several when updates were coalesced).
     pub records: Vec<RecordId>,
+    /// Dedup key for destinations that take it beside the body (FullStory's `Idempotency-Key`).
+    pub key: Option<String>,
 }
 
 impl Item {
@@ -19,6 +21,15 @@ impl Item {
         Self {
             bytes,
             records: vec![record],
+            key: None,
+        }
+    }
+
+    /// An item produced by one input record, with its dedup key.
+    pub fn keyed(bytes: Vec<u8>, record: RecordId, key: String) -> Self {
+        Self {
+            key: Some(key),
+            ..Self::new(bytes, record)
         }
     }
 }

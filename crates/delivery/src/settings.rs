@@ -4,6 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use zendesk_events::EventType;
+
 use crate::retry::RetryPolicy;
 
 /// A missing or malformed setting.
@@ -143,6 +145,34 @@ impl<'a> Settings<'a> {
     /// `REQUEST_TIMEOUT_MS`.
     pub fn retry_policy(&self) -> Result<RetryPolicy, ConfigError> {
         self.retry_policy_with(RetryPolicy::default())
+    }
+
+    /// An allow-list of Zendesk event types (`ZENDESK_EVENT_TYPES`): names in any family's
+    /// spelling, comma-separated; `all` (or `*`) lets every type through (`None`); unset gives
+    /// `default`. An unknown name is an error: a typo would silently drop the intended type.
+    pub fn event_types(
+        &self,
+        key: &str,
+        default: Option<Vec<EventType>>,
+    ) -> Result<Option<Vec<EventType>>, ConfigError> {
+        let Some(text) = self.get(key) else {
+            return Ok(default);
+        };
+        if matches!(text.to_ascii_lowercase().as_str(), "all" | "*") {
+            return Ok(None);
+        }
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|name| match EventType::parse(name) {
+                known @ EventType::Known(_) => Ok(known),
+                _ => Err(ConfigError::new(
+                    key,
+                    format!("unknown Zendesk event type {name:?} (use names like \"Status Changed\" or \"ticket.status_changed\", or `all`)"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 
     /// Retry settings as [`Settings::retry_policy`], with defaults of the caller's choosing.

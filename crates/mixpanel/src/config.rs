@@ -178,10 +178,7 @@ impl MixpanelConfig {
             distinct_id,
             include_comment_body: s.flag("INCLUDE_COMMENT_BODY", false)?,
             include_subject: s.flag("INCLUDE_SUBJECT", false)?,
-            event_types: s
-                .get("ZENDESK_EVENT_TYPES")
-                .map(|v| parse_event_types(&v))
-                .transpose()?,
+            event_types: s.event_types("ZENDESK_EVENT_TYPES", None)?,
             profiles,
         };
         let limits = BatchLimits {
@@ -207,22 +204,6 @@ impl MixpanelConfig {
             dry_run,
         })
     }
-}
-
-/// Parses `ZENDESK_EVENT_TYPES`: names in any family's spelling, comma-separated. An unknown
-/// name is an error, because a typo would silently drop every event of the intended type.
-fn parse_event_types(text: &str) -> Result<Vec<EventType>, ConfigError> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|name| match EventType::parse(name) {
-            known @ EventType::Known(_) => Ok(known),
-            _ => Err(ConfigError::new(
-                "ZENDESK_EVENT_TYPES",
-                format!("unknown Zendesk event type {name:?} (use names like \"Status Changed\" or \"ticket.status_changed\")"),
-            )),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -101,6 +101,7 @@ impl ProfileBook {
             .map(|(_, e)| Item {
                 bytes: e.update,
                 records: e.records,
+                key: None,
             })
             .collect()
     }

@@ -44,6 +44,14 @@ impl Timestamp {
         self.0.format(&format).expect("a UTC date always formats")
     }
 
+    /// RFC 3339 in UTC with milliseconds (`2026-03-10T15:01:11.204Z`).
+    pub fn to_rfc3339_millis(&self) -> String {
+        let format = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        self.0.format(&format).expect("a UTC date always formats")
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS` in UTC, the date form Mixpanel recognises in properties.
     pub fn to_seconds_utc(&self) -> String {
         let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");

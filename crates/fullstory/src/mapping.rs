@@ -1,0 +1,101 @@
+//! Zendesk ticket events → FullStory events: the same names and properties as the Mixpanel
+//! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
+
+use serde_json::Value;
+use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names};
+use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
+
+use crate::config::MappingConfig;
+use crate::properties::conform;
+use crate::request::{EventParts, EventRequest};
+
+pub use zendesk_events::analytics::{RESPONDED, event_name};
+
+/// Applies a [`MappingConfig`] to ticket events.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    config: MappingConfig,
+}
+
+impl Mapper {
+    /// A mapper for `config`.
+    pub fn new(config: MappingConfig) -> Self {
+        Self { config }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &MappingConfig {
+        &self.config
+    }
+
+    /// Whether `ZENDESK_EVENT_TYPES` lets this event through.
+    pub fn allows(&self, event: &TicketEvent) -> bool {
+        self.config
+            .event_types
+            .as_ref()
+            .is_none_or(|allowed| allowed.contains(&event.event_type))
+    }
+
+    /// The requests for one ticket event on the timeline of `uid`: its own event, plus
+    /// "Ticket Responded" for a public comment by staff.
+    pub fn requests(&self, event: &TicketEvent, uid: &str) -> Vec<EventRequest> {
+        let pii = PiiPolicy {
+            include_comment_body: self.config.include_comment_body,
+            include_subject: self.config.include_subject,
+        };
+        let properties = match serde_json::to_value(TicketProperties::new(event, pii)) {
+            Ok(Value::Object(map)) => conform(map),
+            _ => unreachable!("ticket properties serialize as an object"),
+        };
+        event_names(event)
+            .iter()
+            .map(|name| {
+                EventParts {
+                    name,
+                    occurred_at: &event.occurred_at,
+                    uid,
+                    use_most_recent_session: self.config.use_most_recent_session,
+                    properties: &properties,
+                    identity: &event.identity,
+                }
+                .encode()
+            })
+            .collect()
+    }
+}
+
+/// README's FullStory table for ticket events, generated from [`EVENT_TYPES`] and the
+/// default allow-list.
+pub fn markdown_table() -> String {
+    let defaults = crate::config::default_event_types();
+    let mut out = String::from(
+        "| Zendesk connector `detail-type` | Zendesk webhook `type` | FullStory event | Sent by default |\n|---|---|---|---|\n",
+    );
+    for spec in EVENT_TYPES {
+        let connector = if spec.in_connector {
+            format!("`Support Ticket: {}`", spec.name)
+        } else {
+            "—".to_owned()
+        };
+        let webhook = spec
+            .webhook_suffix
+            .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
+        let event_type = EventType::Known(spec);
+        let mut name = event_name(&event_type).into_owned();
+        if event_type.is_comment_added() {
+            name.push_str(&format!(" (+ {RESPONDED} when public and by staff)"));
+        }
+        let default = if defaults.contains(&event_type) {
+            "yes"
+        } else {
+            "—"
+        };
+        out.push_str(&format!(
+            "| {connector} | {webhook} | {name} | {default} |\n"
+        ));
+    }
+    out.push_str(
+        "| any other type | any other `ticket.*` type | `Ticket <Name>`, kept as sent | — |\n",
+    );
+    out
+}
