@@ -43,6 +43,22 @@ pub async fn resolve_secret_arns<'a>(
     Ok(settings.overlay(values))
 }
 
+/// [`resolve_secret_arns`] with the AWS configuration loaded from the environment, and only
+/// when some `NAME_ARN` is set: a function given plain values pays no SDK start-up.
+pub async fn resolve_secrets<'a>(
+    settings: Settings<'a>,
+    names: &[&str],
+) -> Result<Settings<'a>, ConfigError> {
+    if !names
+        .iter()
+        .any(|name| settings.get(&format!("{name}_ARN")).is_some())
+    {
+        return Ok(settings);
+    }
+    let sdk = aws_config::load_from_env().await;
+    resolve_secret_arns(settings, names, &sdk).await
+}
+
 async fn fetch(client: &Client, arn: &str) -> Result<String, String> {
     let output = client
         .get_secret_value()

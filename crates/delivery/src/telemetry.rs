@@ -56,6 +56,8 @@ pub struct Telemetry {
     pub requests: u64,
     /// Per endpoint.
     pub endpoints: BTreeMap<&'static str, EndpointStats>,
+    /// A sink's own counters (requester lookups, skips by reason, …), also sent as metrics.
+    pub counters: BTreeMap<&'static str, u64>,
     #[serde(skip)]
     latency_samples: Vec<f64>,
 }
@@ -81,6 +83,11 @@ impl Telemetry {
         if self.latency_samples.len() < MAX_SAMPLES {
             self.latency_samples.push(latency.as_secs_f64() * 1000.0);
         }
+    }
+
+    /// Adds `n` to the sink's own counter `name` (a CamelCase metric name).
+    pub fn count(&mut self, name: &'static str, n: u64) {
+        *self.counters.entry(name).or_default() += n;
     }
 
     /// Fills the record counters from the final ledger.
@@ -114,7 +121,7 @@ impl Telemetry {
 
     /// The EMF line: the same counters as CloudWatch metrics under `namespace`.
     pub fn emf(&self, namespace: &str, function: &str) -> Value {
-        let counts = [
+        let mut counts = vec![
             ("RecordsReceived", self.records_received),
             ("RecordsDelivered", self.records_delivered),
             ("RecordsSkipped", self.records_skipped),
@@ -126,6 +133,7 @@ impl Telemetry {
             ("ItemsRetried", self.retried),
             ("Requests", self.requests),
         ];
+        counts.extend(self.counters.iter().map(|(name, n)| (*name, *n)));
         emf_line(
             namespace,
             function,

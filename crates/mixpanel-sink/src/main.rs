@@ -1,6 +1,7 @@
-//! `mixpanel-sink`: read config once, build the client once, serve invocations.
+//! `mixpanel-sink`: read config once (fetching `…_ARN` secrets), build the client once, serve invocations.
 
-use delivery::{RuntimeClient, Settings, logging, serve};
+use delivery::{RuntimeClient, Settings, logging, resolve_secrets, serve};
+use mixpanel::config::SECRET_SETTINGS;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;
 
@@ -14,7 +15,10 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let config = match MixpanelConfig::from_settings(&Settings::from_env()) {
+    let config = match resolve_secrets(Settings::from_env(), SECRET_SETTINGS)
+        .await
+        .and_then(|settings| MixpanelConfig::from_settings(&settings))
+    {
         Ok(config) => config,
         Err(e) => {
             runtime

@@ -3,6 +3,9 @@
 use delivery::{BatchLimits, ConfigError, RetryPolicy, Settings};
 use zendesk_events::EventType;
 
+/// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
+pub const SECRET_SETTINGS: &[&str] = &["MIXPANEL_SERVICE_ACCOUNT_SECRET", "MIXPANEL_PROJECT_TOKEN"];
+
 /// Mixpanel's hard cap on events (and profile updates) per request.
 pub const MAX_BATCH_ITEMS: usize = 2000;
 /// Conservative uncompressed body cap that satisfies both statements of Mixpanel's limit.

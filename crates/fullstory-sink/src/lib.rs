@@ -1,0 +1,160 @@
+//! The FullStory sink: an invocation payload (SNS, SQS or EventBridge) in, one FullStory event
+//! per request out (with bounded concurrency), on the timeline of the right user, and the
+//! answer Lambda needs so nothing FullStory did not accept is acknowledged.
+
+use std::time::Duration;
+
+use delivery::{Delivery, Failure, InvocationError, Item, RecordId, run_invocation};
+use fullstory::{
+    FullStoryClient, FullStoryConfig, Mapper, NoUid, Requesters, decode_conversation,
+    is_conversation,
+};
+use serde_json::Value;
+use zendesk_events::{Envelope, InputRecord, TicketEvent};
+
+const FUNCTION: &str = "fullstory-sink";
+
+/// Everything built once per container.
+pub struct Sink {
+    config: FullStoryConfig,
+    mapper: Mapper,
+    requesters: Requesters,
+    client: FullStoryClient,
+}
+
+impl Sink {
+    /// A sink sending through `client`, finding uids through `requesters`.
+    pub fn new(config: FullStoryConfig, client: FullStoryClient, requesters: Requesters) -> Self {
+        Self {
+            mapper: Mapper::new(config.mapping.clone()),
+            config,
+            requesters,
+            client,
+        }
+    }
+
+    /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
+    /// line and EMF metrics, and returns Lambda's answer.
+    pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
+        run_invocation(
+            FUNCTION,
+            self.config.retry,
+            payload,
+            budget,
+            async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
+                self.process(envelope, delivery).await
+            },
+        )
+        .await
+    }
+
+    async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
+        let mut items = Vec::new();
+        let mut tickets = Vec::new();
+        for record in envelope.records() {
+            let id = delivery.open(&record);
+            let document = match record.document() {
+                Ok(document) => document,
+                Err(e) => {
+                    delivery.reject_input(&record, e);
+                    continue;
+                }
+            };
+            if is_conversation(document) {
+                match decode_conversation(document) {
+                    Ok(conversation) => match conversation.user_id.as_deref() {
+                        Some(uid) => {
+                            let request = conversation.request(self.mapper.config(), uid);
+                            items.push(Item::keyed(request.body, id, request.key));
+                        }
+                        None => skip_without_uid(
+                            delivery,
+                            id,
+                            NoUid("the conversation's contact has no user_id".into()),
+                        ),
+                    },
+                    Err(e) => delivery.reject_input(&record, within(&record, e)),
+                }
+                continue;
+            }
+            match record.decode() {
+                Ok(event) if self.mapper.allows(&event) => tickets.push((id, event)),
+                Ok(event) => delivery.ledger.skip(
+                    id,
+                    format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type),
+                ),
+                Err(e) => delivery.reject_input(&record, e),
+            }
+        }
+        let unresolved = self.prefetch(&tickets, delivery).await;
+        for (id, event) in tickets {
+            match self.requesters.uid(&event) {
+                Ok(Some(uid)) => items.extend(
+                    self.mapper
+                        .requests(&event, &uid)
+                        .into_iter()
+                        .map(|r| Item::keyed(r.body, id, r.key)),
+                ),
+                Ok(None) => delivery.ledger.fail(
+                    id,
+                    unresolved.clone().unwrap_or_else(|| {
+                        Failure::Undelivered("the requester was not looked up".into())
+                    }),
+                ),
+                Err(reason) => skip_without_uid(delivery, id, reason),
+            }
+        }
+        delivery
+            .send_each(&self.client, items, self.config.concurrency)
+            .await;
+    }
+
+    /// Looks up, in one batched call, the requesters the cache does not hold. Returns the
+    /// failure for the records whose requester stays unknown when the lookup failed.
+    async fn prefetch(
+        &self,
+        tickets: &[(RecordId, TicketEvent)],
+        delivery: &mut Delivery,
+    ) -> Option<Failure> {
+        if !self.requesters.needs_lookup() || tickets.is_empty() {
+            return None;
+        }
+        let ids = tickets.iter().filter_map(|(_, e)| e.ticket.requester_id);
+        match self.requesters.prefetch(ids, &delivery.deadline).await {
+            Ok(stats) => {
+                delivery
+                    .telemetry
+                    .count("RequesterCacheHits", stats.cache_hits);
+                delivery
+                    .telemetry
+                    .count("RequesterLookups", stats.looked_up);
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "requester lookup failed");
+                delivery.telemetry.count("RequesterLookupFailures", 1);
+                Some(if e.is_configuration() {
+                    Failure::Misconfigured(e.to_string())
+                } else {
+                    Failure::Undelivered(e.to_string())
+                })
+            }
+        }
+    }
+}
+
+/// An event without a usable uid is acknowledged and counted, not failed: retrying cannot
+/// give its requester an id.
+fn skip_without_uid(delivery: &mut Delivery, id: RecordId, reason: NoUid) {
+    tracing::info!(record = id, reason = %reason.0, "skipped: no FullStory uid");
+    delivery.telemetry.count("SkippedNoUid", 1);
+    delivery.ledger.skip(id, reason.0);
+}
+
+fn within(record: &InputRecord<'_>, e: zendesk_events::DecodeError) -> zendesk_events::DecodeError {
+    if record.path == "$" {
+        e
+    } else {
+        e.within(&record.path)
+    }
+}
