@@ -1,5 +1,12 @@
-//! End-to-end support: where the built binaries are, and a mock Mixpanel that stores what it
+//! End-to-end support: where the built binaries are, mock FullStory and Zendesk APIs, and a
+//! mock Mixpanel that stores what it
 //! accepts and deduplicates it the way Mixpanel counts (event, distinct_id, time, `$insert_id`).
+
+mod mock_fullstory;
+mod mock_zendesk;
+
+pub use mock_fullstory::{FULLSTORY_KEY, MockFullStory};
+pub use mock_zendesk::{MockZendesk, ZENDESK_TOKEN};
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Read;

@@ -57,7 +57,8 @@ pub struct Telemetry {
     /// Per endpoint.
     pub endpoints: BTreeMap<&'static str, EndpointStats>,
     /// A sink's own counters (requester lookups, skips by reason, …), also sent as metrics.
-    pub counters: BTreeMap<&'static str, u64>,
+    #[serde(rename = "sink")]
+    pub custom: BTreeMap<&'static str, u64>,
     #[serde(skip)]
     latency_samples: Vec<f64>,
 }
@@ -87,7 +88,7 @@ impl Telemetry {
 
     /// Adds `n` to the sink's own counter `name` (a CamelCase metric name).
     pub fn count(&mut self, name: &'static str, n: u64) {
-        *self.counters.entry(name).or_default() += n;
+        *self.custom.entry(name).or_default() += n;
     }
 
     /// Fills the record counters from the final ledger.
@@ -133,7 +134,7 @@ impl Telemetry {
             ("ItemsRetried", self.retried),
             ("Requests", self.requests),
         ];
-        counts.extend(self.counters.iter().map(|(name, n)| (*name, *n)));
+        counts.extend(self.custom.iter().map(|(name, n)| (*name, *n)));
         emf_line(
             namespace,
             function,
