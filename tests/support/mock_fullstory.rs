@@ -109,14 +109,15 @@ fn validate(event: &Value, full_sessions: &HashSet<String>) -> Result<(), (u16, 
     if event["session"].get("id").is_some() && event.get("user").is_some() {
         return Err(error(400, "invalid_argument", "session.id excludes user"));
     }
-    if let Some(flag) = event["session"].get("use_most_recent") {
-        if flag != &json!(true) {
-            return Err(error(
-                400,
-                "invalid_argument",
-                "use_most_recent sent as false",
-            ));
-        }
+    if event["session"]
+        .get("use_most_recent")
+        .is_some_and(|flag| flag != &json!(true))
+    {
+        return Err(error(
+            400,
+            "invalid_argument",
+            "use_most_recent sent as false",
+        ));
     }
     let uid = event["user"]["uid"].as_str().unwrap_or_default();
     if uid.is_empty() || uid.chars().count() > 256 {
