@@ -55,7 +55,9 @@ $(CARGO_LAMBDA):
 	$(VENV)/bin/pip install --quiet cargo-lambda
 
 mapping-table:
-	@$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- mapping-table
+	@$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- mapping-table mixpanel
+	@echo
+	@$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- mapping-table fullstory
 
 clean:
 	$(CARGO) clean

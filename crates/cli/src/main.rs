@@ -51,8 +51,19 @@ enum Command {
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
     },
-    /// Print README's mapping table (generated from the code).
-    MappingTable,
+    /// Print one of README's mapping tables (generated from the code).
+    MappingTable {
+        /// Which destination's table.
+        #[arg(value_enum, default_value_t = Destination::Mixpanel)]
+        destination: Destination,
+    },
+}
+
+/// A destination with a mapping table.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Destination {
+    Mixpanel,
+    Fullstory,
 }
 
 /// The demo's sink inputs: the bridged webhooks as one SNS delivery, then every sample file.
@@ -133,8 +144,11 @@ async fn main() -> ExitCode {
             timeout,
             env,
         } => invoke(function, payload, timeout, env).await,
-        Command::MappingTable => {
-            print!("{}", mixpanel::markdown_table());
+        Command::MappingTable { destination } => {
+            match destination {
+                Destination::Mixpanel => print!("{}", mixpanel::markdown_table()),
+                Destination::Fullstory => print!("{}", fullstory::mapping::markdown_table()),
+            }
             ExitCode::SUCCESS
         }
     }

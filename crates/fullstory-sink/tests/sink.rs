@@ -224,11 +224,16 @@ async fn every_response_class_ends_where_it_should() {
 
     // 429 and 503 are retried under the same key; FullStory ends up with one event.
     fullstory.inject_faults(&[429, 503]);
-    let answer = sink.handle(&sqs(std::slice::from_ref(&status)), BUDGET).await.unwrap();
+    let answer = sink
+        .handle(&sqs(std::slice::from_ref(&status)), BUDGET)
+        .await
+        .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(fullstory.requests(), 3);
     // A redelivery replays the stored result: still one event.
-    sink.handle(&sqs(std::slice::from_ref(&status)), BUDGET).await.unwrap();
+    sink.handle(&sqs(std::slice::from_ref(&status)), BUDGET)
+        .await
+        .unwrap();
     assert_eq!(fullstory.events().len(), 1);
     let keys = fullstory.keys_seen();
     assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key: {keys:?}");
