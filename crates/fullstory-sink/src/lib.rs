@@ -105,7 +105,11 @@ impl Sink {
             }
         }
         delivery
-            .send_each(&self.client, items, self.config.concurrency)
+            .send_each(
+                &self.client,
+                merge_same_keys(items),
+                self.config.concurrency,
+            )
             .await;
     }
 
@@ -141,6 +145,29 @@ impl Sink {
             }
         }
     }
+}
+
+/// One request per key: the same event delivered twice in one batch (a redelivery, or the
+/// webhook and its bridged copy) is sent once and acknowledges both records. Two requests with
+/// one key in flight at once would conflict at FullStory.
+fn merge_same_keys(items: Vec<Item>) -> Vec<Item> {
+    let mut merged: Vec<Item> = Vec::with_capacity(items.len());
+    let mut by_key = std::collections::HashMap::new();
+    for item in items {
+        match item.key.as_ref().and_then(|k| by_key.get(k)) {
+            Some(&at) => {
+                let kept: &mut Item = &mut merged[at];
+                kept.records.extend(item.records);
+            }
+            None => {
+                if let Some(key) = &item.key {
+                    by_key.insert(key.clone(), merged.len());
+                }
+                merged.push(item);
+            }
+        }
+    }
+    merged
 }
 
 /// An event without a usable uid is acknowledged and counted, not failed: retrying cannot

@@ -304,3 +304,24 @@ async fn bad_input_and_missing_uids_are_told_apart() {
         "remark only with INCLUDE_COMMENT_BODY"
     );
 }
+
+#[tokio::test]
+async fn one_event_twice_in_a_batch_is_one_request_acknowledging_both() {
+    let fullstory = MockFullStory::start().await;
+    let zendesk = MockZendesk::start(&[]).await;
+    let sink = sink(config(
+        &fullstory,
+        &zendesk,
+        &[("FULLSTORY_USER_ID", "requester_id")],
+    ));
+    let batch = sqs(&[
+        sample("webhook/ticket.status_changed.json"),
+        sample("webhook/ticket.status_changed.json"),
+    ]);
+    assert_eq!(
+        sink.handle(&batch, BUDGET).await.unwrap(),
+        json!({"batchItemFailures": []})
+    );
+    assert_eq!(fullstory.requests(), 1);
+    assert_eq!(fullstory.events().len(), 1);
+}

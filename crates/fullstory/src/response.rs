@@ -45,7 +45,8 @@ pub fn classify(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Answ
         400 if code == Some(SESSION_PAGE_LIMIT) => return Answer::SessionFull,
         401 | 403 => Verdict::Misconfigured { reason: reason() },
         413 => Verdict::TooLarge { reason: reason() },
-        408 | 429 | 500..=599 => Verdict::Retry {
+        // 409: a concurrent request with the same key; a retry gets its stored result.
+        408 | 409 | 429 | 500..=599 => Verdict::Retry {
             retry_after,
             reason: reason(),
         },
