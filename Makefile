@@ -9,9 +9,9 @@ CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 
 all: test
 
-## demo: build, then run mixpanel-sink over events/ in DRY_RUN under a local Lambda Runtime API
+## demo: build, then signed webhooks through webhook-bridge, and the events through mixpanel-sink and fullstory-sink in DRY_RUN, under a local Lambda Runtime API
 demo: build
-	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink --bridge target/debug/webhook-bridge events
+	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
 
 ## test: formatting, clippy -D warnings, and every test (unit, snapshots, wiremock, end to end)
 test: fmt-check clippy build unit

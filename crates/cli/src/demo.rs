@@ -1,5 +1,6 @@
-//! `ticketbridge demo`: the Mixpanel sink over every sample under `events/`, in DRY_RUN, with
-//! each printed request checked against what Mixpanel's `/import` and `/engage` require.
+//! `ticketbridge demo`: a sink over sample events in DRY_RUN, with each printed request checked
+//! against what the destination requires (Mixpanel's `/import` and `/engage`, FullStory's
+//! `/v2/events`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub struct DemoReport {
     pub events: usize,
     /// `/engage` updates printed.
     pub profile_updates: usize,
+    /// FullStory `/v2/events` requests printed.
+    pub fullstory_events: usize,
     /// Invocations that answered with an error (the malformed samples should).
     pub errors: Vec<String>,
     /// Printed requests that Mixpanel would refuse.
@@ -55,7 +58,7 @@ pub async fn run(
     env.push(("DRY_RUN".into(), "true".into()));
     let mut process = FunctionProcess::spawn(function, &api, &env).map_err(|e| {
         format!(
-            "cannot start {}: {e} (build it first: cargo build -p mixpanel-sink)",
+            "cannot start {}: {e} (build it first: cargo build --bins)",
             function.display()
         )
     })?;
@@ -99,6 +102,23 @@ fn print_request(line: &str, file: &str, report: &mut DemoReport) {
         return;
     };
     let url = request["url"].as_str().unwrap_or_default();
+    if url.ends_with("/v2/events") {
+        println!(
+            "  POST {url}  (Idempotency-Key {})",
+            request["headers"]["Idempotency-Key"]
+                .as_str()
+                .unwrap_or("—")
+        );
+        println!(
+            "{}",
+            indent(&serde_json::to_string_pretty(&request["body"]).unwrap_or_default())
+        );
+        report.fullstory_events += 1;
+        if let Some(problem) = check_fullstory(&request) {
+            report.invalid.push(format!("{file} /v2/events: {problem}"));
+        }
+        return;
+    }
     let body = request["body"].as_array().cloned().unwrap_or_default();
     let endpoint = if url.contains("/engage") {
         "/engage"
@@ -176,6 +196,39 @@ pub fn check_import(event: &Value) -> Option<String> {
         return Some("`ip` must be 0".into());
     }
     None
+}
+
+/// What FullStory's `POST /v2/events` requires of one request; `None` when it is valid.
+pub fn check_fullstory(request: &Value) -> Option<String> {
+    if request["headers"]["Idempotency-Key"]
+        .as_str()
+        .is_none_or(str::is_empty)
+    {
+        return Some("no Idempotency-Key".into());
+    }
+    let event = &request["body"];
+    if !event["name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty() && n.chars().count() <= 250)
+    {
+        return Some("`name` must be 1–250 characters".into());
+    }
+    if event["user"]["uid"]
+        .as_str()
+        .is_none_or(|u| u.is_empty() || u.chars().count() > 256)
+    {
+        return Some("`user.uid` must be 1–256 characters".into());
+    }
+    if event["session"].get("id").is_some() {
+        return Some("`session.id` must not be sent with `user`".into());
+    }
+    let Some(properties) = event["properties"].as_object() else {
+        return Some("`properties` must be an object".into());
+    };
+    properties
+        .keys()
+        .find(|name| fullstory::properties::property_name(name) != **name)
+        .map(|name| format!("property name {name:?} breaks FullStory's naming rules"))
 }
 
 /// What `/engage` requires of one update; `None` when it is valid.

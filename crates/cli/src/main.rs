@@ -21,12 +21,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The whole path, locally: signed webhooks through webhook-bridge to a local EventBridge,
-    /// then those events (as SNS delivers them) and every sample event through the Mixpanel sink
-    /// in DRY_RUN, printing the Mixpanel requests.
+    /// then those events (as SNS delivers them) and the sample events through the Mixpanel and
+    /// FullStory sinks in DRY_RUN, printing the requests each destination would receive.
     Demo {
-        /// The sink binary.
+        /// The Mixpanel sink binary.
         #[arg(long, default_value = "target/debug/mixpanel-sink")]
         function: PathBuf,
+        /// The FullStory sink binary.
+        #[arg(long, default_value = "target/debug/fullstory-sink")]
+        fullstory: PathBuf,
         /// The bridge binary.
         #[arg(long, default_value = "target/debug/webhook-bridge")]
         bridge: PathBuf,
@@ -66,7 +69,8 @@ enum Destination {
     Fullstory,
 }
 
-/// The demo's sink inputs: the bridged webhooks as one SNS delivery, then every sample file.
+/// The demo's sink inputs: the bridged webhooks as one SNS delivery, then every sample file
+/// under `events` that is a Zendesk ticket event (or a malformed one).
 async fn demo_inputs(bridge: &Path, events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     println!("━━ webhook-bridge: signed Zendesk webhooks → local EventBridge");
     let run = bridge_demo::run(bridge, events).await?;
@@ -88,10 +92,61 @@ async fn demo_inputs(bridge: &Path, events: &Path) -> Result<Vec<(String, Vec<u8
     for file in
         demo::sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
     {
+        // Intercom conversations go to FullStory only (the shipped rules route them there).
+        if file
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with("intercom"))
+        {
+            continue;
+        }
         let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         inputs.push((file.display().to_string(), payload));
     }
     Ok(inputs)
+}
+
+/// The FullStory sink's inputs: the bridged webhooks, the Intercom conversations on the bus,
+/// and the Zendesk samples of both families.
+fn fullstory_inputs(bridged: &[u8], events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut inputs = vec![(
+        "bridged webhooks, as SNS delivers them from the bus".to_owned(),
+        bridged.to_vec(),
+    )];
+    for folder in ["intercom-on-bus", "connector", "webhook"] {
+        let dir = events.join(folder);
+        for file in
+            demo::sample_files(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        {
+            let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            inputs.push((file.display().to_string(), payload));
+        }
+    }
+    Ok(inputs)
+}
+
+/// Runs both sinks over the demo inputs; the report of each, or why the demo stopped.
+async fn run_demo(
+    function: &Path,
+    fullstory: &Path,
+    bridge: &Path,
+    events: &Path,
+    env: &[(String, String)],
+) -> Result<(demo::DemoReport, demo::DemoReport), String> {
+    let inputs = demo_inputs(bridge, events).await?;
+    let bridged = inputs[0].1.clone();
+    let mixpanel = demo::run(function, inputs, env).await?;
+    println!(
+        "\n━━ fullstory-sink (DRY_RUN, FULLSTORY_USER_ID=requester_id: no Zendesk lookup): the bridged events, Intercom conversations, then the Zendesk samples (by default only Ticket Created, Status Changed and comments are sent)"
+    );
+    let mut fullstory_env = env.to_vec();
+    fullstory_env.push(("FULLSTORY_USER_ID".into(), "requester_id".into()));
+    let fullstory = demo::run(
+        fullstory,
+        fullstory_inputs(&bridged, events)?,
+        &fullstory_env,
+    )
+    .await?;
+    Ok((mixpanel, fullstory))
 }
 
 fn parse_env(text: &str) -> Result<(String, String), String> {
@@ -105,38 +160,39 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Demo {
             function,
+            fullstory,
             bridge,
             events,
             env,
-        } => match demo_inputs(&bridge, &events).await {
+        } => match run_demo(&function, &fullstory, &bridge, &events, &env).await {
             Err(e) => {
                 eprintln!("demo failed: {e}");
                 ExitCode::FAILURE
             }
-            Ok(inputs) => match demo::run(&function, inputs, &env).await {
-                Ok(report) => {
-                    println!(
-                        "\n{} inputs → {} Mixpanel events and {} profile updates; {} invalid; {} invocation(s) answered with an error (the malformed samples).",
-                        report.files,
-                        report.events,
-                        report.profile_updates,
-                        report.invalid.len(),
-                        report.errors.len()
-                    );
-                    for problem in &report.invalid {
-                        eprintln!("invalid request: {problem}");
-                    }
-                    if report.invalid.is_empty() {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::FAILURE
-                    }
+            Ok((mixpanel, fullstory)) => {
+                println!(
+                    "\nMixpanel: {} inputs → {} events and {} profile updates; {} invocation(s) answered with an error (the malformed samples).",
+                    mixpanel.files,
+                    mixpanel.events,
+                    mixpanel.profile_updates,
+                    mixpanel.errors.len()
+                );
+                println!(
+                    "FullStory: {} inputs → {} events; {} invocation(s) answered with an error.",
+                    fullstory.files,
+                    fullstory.fullstory_events,
+                    fullstory.errors.len()
+                );
+                let invalid: Vec<_> = mixpanel.invalid.iter().chain(&fullstory.invalid).collect();
+                for problem in &invalid {
+                    eprintln!("invalid request: {problem}");
                 }
-                Err(e) => {
-                    eprintln!("demo failed: {e}");
+                if invalid.is_empty() && fullstory.errors.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
                     ExitCode::FAILURE
                 }
-            },
+            }
         },
         Command::Invoke {
             function,
