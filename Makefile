@@ -35,18 +35,20 @@ unit:
 bench:
 	$(CARGO) bench -p mixpanel-sink --bench pipeline
 	$(CARGO) bench -p webhook-bridge --bench handler
+	$(CARGO) bench -p fullstory --bench mapping
 	$(MAKE) bench-lambda
 
 bench-lambda:
-	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge
+	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge -p fullstory-sink
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- target/release/mixpanel-sink
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- target/release/fullstory-sink
 
 ## package: Lambda zips for provided.al2023 on arm64 and x86_64 (target/lambda/*)
 package: tools
 	rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink -p webhook-bridge
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink -p webhook-bridge
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink -p webhook-bridge -p fullstory-sink
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink -p webhook-bridge -p fullstory-sink
 
 tools: $(CARGO_LAMBDA)
 

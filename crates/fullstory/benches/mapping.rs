@@ -1,1 +1,47 @@
-fn main() {}
+//! Mapping throughput on one core: a decoded `TicketEvent` → FullStory request bodies (properties
+//! conformed, schema derived, key derived, serialized), over every connector and webhook sample
+//! with every type allowed.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use fullstory::{Mapper, MappingConfig};
+use zendesk_events::decode_event;
+
+fn events() -> Vec<zendesk_events::TicketEvent> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
+    let mut out = Vec::new();
+    for folder in ["connector", "webhook"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            out.push(decode_event(&std::fs::read_to_string(file).unwrap()).unwrap());
+        }
+    }
+    out
+}
+
+fn map_events(c: &mut Criterion) {
+    let events = events();
+    let mapper = Mapper::new(MappingConfig {
+        event_types: None,
+        ..MappingConfig::default()
+    });
+    let mut group = c.benchmark_group("fullstory_mapping");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("ticket_events", |b| {
+        b.iter(|| {
+            for event in &events {
+                black_box(mapper.requests(black_box(event), "user-4242"));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, map_events);
+criterion_main!(benches);
