@@ -7,7 +7,7 @@ use std::time::Duration;
 use delivery::{Delivery, Failure, InvocationError, Item, RecordId, run_invocation};
 use fullstory::{
     FullStoryClient, FullStoryConfig, Mapper, NoUid, Requesters, decode_conversation,
-    is_conversation,
+    is_conversation, usable_uid,
 };
 use serde_json::Value;
 use zendesk_events::{Envelope, InputRecord, TicketEvent};
@@ -62,16 +62,17 @@ impl Sink {
             };
             if is_conversation(document) {
                 match decode_conversation(document) {
-                    Ok(conversation) => match conversation.user_id.as_deref() {
-                        Some(uid) => {
-                            let request = conversation.request(self.mapper.config(), uid);
+                    Ok(conversation) => match conversation
+                        .user_id
+                        .clone()
+                        .ok_or_else(|| NoUid("the conversation's contact has no user_id".into()))
+                        .and_then(usable_uid)
+                    {
+                        Ok(uid) => {
+                            let request = conversation.request(self.mapper.config(), &uid);
                             items.push(Item::keyed(request.body, id, request.key));
                         }
-                        None => skip_without_uid(
-                            delivery,
-                            id,
-                            NoUid("the conversation's contact has no user_id".into()),
-                        ),
+                        Err(reason) => skip_without_uid(delivery, id, reason),
                     },
                     Err(e) => delivery.reject_input(&record, within(&record, e)),
                 }

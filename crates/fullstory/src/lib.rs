@@ -14,6 +14,6 @@ pub mod response;
 pub use client::{ClientError, FullStoryClient};
 pub use config::{FullStoryConfig, MappingConfig, SECRET_SETTINGS, UserIdSource};
 pub use conversations::{Conversation, decode_conversation, is_conversation};
-pub use identity::{LookupStats, NoUid, Requesters};
+pub use identity::{LookupStats, MAX_UID, NoUid, Requesters, usable_uid};
 pub use mapping::Mapper;
 pub use request::EventRequest;
