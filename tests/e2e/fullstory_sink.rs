@@ -5,9 +5,11 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{FULLSTORY_KEY, MockFullStory, MockZendesk, ZENDESK_TOKEN, binary, sample};
+use ticketbridge_e2e::{
+    FULLSTORY_KEY, MockFullStory, MockZendesk, ZENDESK_TOKEN, binary, sample, sns, sqs,
+};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -23,18 +25,6 @@ fn env(fullstory: &MockFullStory, zendesk: &MockZendesk) -> Vec<(String, String)
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
-}
-
-fn sns(message: &str, message_id: &str) -> String {
-    json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification", "MessageId": message_id, "Message": message}}]}).to_string()
-}
-
-fn sqs(bodies: &[(&str, String)]) -> String {
-    let records: Vec<Value> = bodies
-        .iter()
-        .map(|(id, body)| json!({"messageId": id, "eventSource": "aws:sqs", "body": body}))
-        .collect();
-    json!({ "Records": records }).to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, binary, sample};
+use ticketbridge_e2e::{MockMixpanel, binary, sample, sns, sqs};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -20,18 +20,6 @@ fn env(mixpanel: &MockMixpanel) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
-}
-
-fn sns(message: &str, message_id: &str) -> String {
-    json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification", "MessageId": message_id, "Message": message}}]}).to_string()
-}
-
-fn sqs(bodies: &[(&str, String)]) -> String {
-    let records: Vec<Value> = bodies
-        .iter()
-        .map(|(id, body)| json!({"messageId": id, "eventSource": "aws:sqs", "body": body}))
-        .collect();
-    json!({ "Records": records }).to_string()
 }
 
 fn sns_notification(message: &str) -> String {

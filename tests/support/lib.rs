@@ -49,6 +49,20 @@ pub fn sample(rel: &str) -> String {
     std::fs::read_to_string(&root).unwrap_or_else(|e| panic!("{}: {e}", root.display()))
 }
 
+/// An SNS invocation delivering `message` as `message_id`.
+pub fn sns(message: &str, message_id: &str) -> String {
+    json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification", "MessageId": message_id, "Message": message}}]}).to_string()
+}
+
+/// An SQS invocation with these (`messageId`, body) records.
+pub fn sqs(bodies: &[(&str, String)]) -> String {
+    let records: Vec<Value> = bodies
+        .iter()
+        .map(|(id, body)| json!({"messageId": id, "eventSource": "aws:sqs", "body": body}))
+        .collect();
+    json!({ "Records": records }).to_string()
+}
+
 #[derive(Default)]
 struct Store {
     /// Every event received in an accepted request, duplicates included.

@@ -166,6 +166,42 @@ impl RuntimeClient {
         .await
     }
 
+    /// The value of a start-up step, or: report its error as `error_type` and exit.
+    pub async fn init_step<T, E: std::fmt::Display>(
+        &self,
+        error_type: &str,
+        step: Result<T, E>,
+    ) -> T {
+        match step {
+            Ok(value) => value,
+            Err(e) => self.fail_init(error_type, &e.to_string()).await,
+        }
+    }
+
+    /// Starts a function process: log setup, then the Runtime API client from Lambda's
+    /// environment; exits when that is missing (there is no Runtime API to report to).
+    pub fn start() -> Self {
+        crate::logging::init();
+        match Self::from_env() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1)
+            }
+        }
+    }
+
+    /// Serves invocations with `handler` until the Runtime API fails, then exits.
+    pub async fn serve_until_failure<F>(&self, handler: F) -> !
+    where
+        F: AsyncFnMut(&[u8], Duration) -> Result<Value, InvocationError>,
+    {
+        if let Err(e) = serve(self, handler).await {
+            tracing::error!("{e}");
+        }
+        std::process::exit(1)
+    }
+
     /// Logs an init failure, reports it to Lambda (`/runtime/init/error`) and ends the process:
     /// nothing can be served without what failed.
     pub async fn fail_init(&self, error_type: &str, message: &str) -> ! {
