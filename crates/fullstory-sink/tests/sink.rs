@@ -45,6 +45,18 @@ fn sink(config: FullStoryConfig) -> Sink {
     Sink::new(config, client, requesters)
 }
 
+/// Mocks, and a sink using the requester id as uid (no lookup).
+async fn by_requester_id() -> (MockFullStory, MockZendesk, Sink) {
+    let fullstory = MockFullStory::start().await;
+    let zendesk = MockZendesk::start(&[]).await;
+    let sink = sink(config(
+        &fullstory,
+        &zendesk,
+        &[("FULLSTORY_USER_ID", "requester_id")],
+    ));
+    (fullstory, zendesk, sink)
+}
+
 /// A connector sample with another ticket and requester.
 fn ticket(rel: &str, ticket_id: u64, requester: u64) -> String {
     let mut event: Value = serde_json::from_str(&sample(rel)).unwrap();
@@ -213,13 +225,7 @@ async fn requester_id_needs_no_lookup_and_widened_types_pass() {
 
 #[tokio::test]
 async fn every_response_class_ends_where_it_should() {
-    let fullstory = MockFullStory::start().await;
-    let zendesk = MockZendesk::start(&[]).await;
-    let sink = sink(config(
-        &fullstory,
-        &zendesk,
-        &[("FULLSTORY_USER_ID", "requester_id")],
-    ));
+    let (fullstory, zendesk, sink) = by_requester_id().await;
     let status = sample("connector/status-changed.json");
 
     // 429 and 503 are retried under the same key; FullStory ends up with one event.
@@ -269,13 +275,7 @@ async fn every_response_class_ends_where_it_should() {
 
 #[tokio::test]
 async fn bad_input_and_missing_uids_are_told_apart() {
-    let fullstory = MockFullStory::start().await;
-    let zendesk = MockZendesk::start(&[]).await;
-    let sink = sink(config(
-        &fullstory,
-        &zendesk,
-        &[("FULLSTORY_USER_ID", "requester_id")],
-    ));
+    let (fullstory, _zendesk, sink) = by_requester_id().await;
     let mut no_user: Value =
         serde_json::from_str(&sample("intercom-on-bus/conversation.user.created.json")).unwrap();
     no_user["detail"]["contact"]
@@ -307,13 +307,7 @@ async fn bad_input_and_missing_uids_are_told_apart() {
 
 #[tokio::test]
 async fn one_event_twice_in_a_batch_is_one_request_acknowledging_both() {
-    let fullstory = MockFullStory::start().await;
-    let zendesk = MockZendesk::start(&[]).await;
-    let sink = sink(config(
-        &fullstory,
-        &zendesk,
-        &[("FULLSTORY_USER_ID", "requester_id")],
-    ));
+    let (fullstory, _zendesk, sink) = by_requester_id().await;
     let batch = sqs(&[
         sample("webhook/ticket.status_changed.json"),
         sample("webhook/ticket.status_changed.json"),

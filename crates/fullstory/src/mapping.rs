@@ -2,7 +2,7 @@
 //! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
 
 use serde_json::Value;
-use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names};
+use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::MappingConfig;
@@ -30,10 +30,7 @@ impl Mapper {
 
     /// Whether `ZENDESK_EVENT_TYPES` lets this event through.
     pub fn allows(&self, event: &TicketEvent) -> bool {
-        self.config
-            .event_types
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(&event.event_type))
+        is_allowed(self.config.event_types.as_deref(), event)
     }
 
     /// The requests for one ticket event on the timeline of `uid`: its own event, plus

@@ -4,7 +4,7 @@
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
 use serde::Serialize;
-use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names};
+use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
@@ -107,10 +107,7 @@ impl Mapper {
 
     /// Whether `ZENDESK_EVENT_TYPES` lets this event through.
     pub fn allows(&self, event: &TicketEvent) -> bool {
-        self.config
-            .event_types
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(&event.event_type))
+        is_allowed(self.config.event_types.as_deref(), event)
     }
 
     /// The profile an event belongs to.

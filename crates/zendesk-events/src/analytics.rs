@@ -51,6 +51,12 @@ pub fn event_names(event: &TicketEvent) -> Vec<Cow<'static, str>> {
     names
 }
 
+/// Whether an allow-list of event types (`ZENDESK_EVENT_TYPES`; `None` = every type) lets
+/// `event` through.
+pub fn is_allowed(event_types: Option<&[EventType]>, event: &TicketEvent) -> bool {
+    event_types.is_none_or(|allowed| allowed.contains(&event.event_type))
+}
+
 /// Which personal data may leave.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PiiPolicy {
