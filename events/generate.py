@@ -245,10 +245,35 @@ def main():
     user_event = eventbridge("Support User: User Created", "aws.partner/zendesk.com/7654321/default",
                              {"user_event": {"type": "User Created"}}, "d1f0a7c2-0000-4000-8000-000000000001")
     write("malformed/not-a-ticket-event.json", user_event)
+    routing_samples(connector)
     mixed = [sqs_record(json.dumps(connector["Ticket Created"], separators=(",", ":")), 30),
              sqs_record("this is not JSON", 31),
              sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
     write("malformed/sqs-with-bad-records.json", {"Records": mixed})
+
+
+def routing_samples(connector):
+    """Variants that the example rules in infra/rules/examples/ branch on (priority, form, tags,
+    status, rating): each example has a sample it must route and one it must not."""
+    def variant(name, **ticket):
+        event = copy.deepcopy(connector[name])
+        event["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "routing:" + json.dumps(ticket, sort_keys=True)))
+        event["detail"]["ticket_event"]["meta"]["sequence"]["id"] = seq_id("routing:" + event["id"])
+        event["detail"]["ticket_event"]["ticket"].update(ticket)
+        return event
+    write("routing/urgent-vip-ticket-created.json",
+          variant("Ticket Created", id=48301, priority="urgent", tags=["vip", "billing"]))
+    write("routing/high-priority-enterprise-form-status-changed.json",
+          variant("Status Changed", id=48302, priority="high", form_id=360000000444))
+    write("routing/vip-ticket-closed.json",
+          variant("Status Changed", id=48303, status="closed", tags=["vip"]))
+    # A good rating, in the shape webhook-bridge publishes (events/intercom-on-bus/).
+    rated = json.loads((ROOT / "intercom-on-bus/conversation.rating.added.json").read_text())
+    rated["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "routing:rated-5"))
+    rated["detail"]["notification_id"] = "notif_" + str(uuid.uuid5(uuid.NAMESPACE_URL, "routing:rated-5"))
+    rated["detail"]["rating"] = 5
+    rated["detail"]["remark"] = "Quick and kind"
+    write("routing/intercom-conversation-rated-5.json", rated)
 
 
 if __name__ == "__main__":
