@@ -27,12 +27,14 @@ fn zendesk_bus_samples_are_what_the_bridge_publishes() {
 
 #[test]
 fn intercom_bus_samples_are_what_the_bridge_publishes() {
-    let checked = check_folder("intercom", "intercom-on-bus", |body| {
-        match intercom::normalize(body, "ticketbridge.intercom", false).unwrap() {
+    let checked = check_folder(
+        "intercom",
+        "intercom-on-bus",
+        |body| match intercom::normalize(body, "ticketbridge.intercom", false).unwrap() {
             IntercomOutcome::Publish(entry) => entry,
             _ => panic!("not published"),
-        }
-    });
+        },
+    );
     assert_eq!(checked, 3);
 }
 
