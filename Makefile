@@ -4,8 +4,9 @@
 CARGO ?= cargo
 VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
+MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
+.PHONY: moto all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
 
 all: test
 
@@ -28,8 +29,16 @@ lint: fmt-check clippy
 build:
 	$(CARGO) build --workspace --bins --locked
 
-unit:
-	$(CARGO) test --workspace --locked
+# The rule tests run moto's EventBridge as an independent matcher (tests/e2e/rules_moto.rs).
+unit: moto
+	MOTO_SERVER="$(CURDIR)/$(MOTO_SERVER)" $(CARGO) test --workspace --locked
+
+## moto: moto's server (EventBridge and SQS emulation) from PyPI, into .venv
+moto: $(MOTO_SERVER)
+
+$(MOTO_SERVER):
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet 'moto[server]==5.2.5'
 
 ## bench: in-process benchmarks, then init time, memory and latency of the real binaries
 bench:
@@ -53,7 +62,7 @@ package: tools
 tools: $(CARGO_LAMBDA)
 
 $(CARGO_LAMBDA):
-	python3 -m venv $(VENV)
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet cargo-lambda
 
 mapping-table:
