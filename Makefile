@@ -6,7 +6,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: moto all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
+.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
 
 all: test
 
@@ -14,8 +14,8 @@ all: test
 demo: build
 	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
 
-## test: formatting, clippy -D warnings, and every test (unit, snapshots, wiremock, end to end)
-test: fmt-check clippy build unit
+## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto), the CDK assertion and cdk-nag tests, and a real cdk synth
+test: fmt-check clippy build unit infra-test synth
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -40,6 +40,23 @@ $(MOTO_SERVER):
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet 'moto[server]==5.2.5'
 
+## infra-test: the CDK app's assertion tests (wiring, IAM, alarms, every rule file, cdk-nag), on node's test runner
+infra-test: infra/node_modules
+	cd infra && npx tsc && node --test dist/test/
+
+## synth: cdk synth of the real arm64 build, offline (no credentials, no Docker); CDK context via CDK_CONTEXT
+CDK_CONTEXT ?= -c zendeskSubdomain=example -c account=123456789012 -c region=eu-west-1
+synth: infra/node_modules package-arm64
+	cd infra && npx tsc && npx cdk synth --quiet $(CDK_CONTEXT)
+
+## deploy: build, then cdk deploy with your credentials (CDK_CONTEXT: -c zendeskSubdomain=… and the other options in README)
+deploy: infra/node_modules package-arm64
+	cd infra && npx tsc && npx cdk deploy $(CDK_CONTEXT)
+
+infra/node_modules: infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund
+	touch $@
+
 ## bench: in-process benchmarks, then init time, memory and latency of the real binaries
 bench:
 	$(CARGO) bench -p mixpanel-sink --bench pipeline
@@ -53,11 +70,16 @@ bench-lambda:
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- target/release/fullstory-sink
 
-## package: Lambda zips for provided.al2023 on arm64 and x86_64 (target/lambda/*)
-package: tools
-	rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 -p mixpanel-sink -p webhook-bridge -p fullstory-sink
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 -p mixpanel-sink -p webhook-bridge -p fullstory-sink
+LAMBDA_PACKAGES := -p mixpanel-sink -p webhook-bridge -p fullstory-sink
+
+## package: Lambda zips for provided.al2023 on arm64 (what infra/ deploys) and x86_64 (target/lambda/*)
+package: package-arm64
+	rustup target add x86_64-unknown-linux-gnu
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --x86-64 --output-format zip --lambda-dir target/lambda/x86_64 $(LAMBDA_PACKAGES)
+
+package-arm64: tools
+	rustup target add aarch64-unknown-linux-gnu
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO_LAMBDA) lambda build --release --arm64 --output-format zip --lambda-dir target/lambda/arm64 $(LAMBDA_PACKAGES)
 
 tools: $(CARGO_LAMBDA)
 

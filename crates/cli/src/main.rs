@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi, bridge_demo, demo};
+use event_rules::RuleSet;
+use ticketbridge_cli::{
+    FunctionProcess, Outcome, RuntimeApi, bridge_demo, demo, routing, rules_check,
+};
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +24,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// The whole path, locally: signed webhooks through webhook-bridge to a local EventBridge,
-    /// then those events (as SNS delivers them) and the sample events through the Mixpanel and
-    /// FullStory sinks in DRY_RUN, printing the requests each destination would receive.
+    /// those events and the sample bus events through the rules of infra/rules, and what each
+    /// rule routes into the Mixpanel and FullStory sinks in DRY_RUN (as SNS delivers it),
+    /// printing the requests each destination would receive.
     Demo {
         /// The Mixpanel sink binary.
         #[arg(long, default_value = "target/debug/mixpanel-sink")]
@@ -36,9 +40,17 @@ enum Command {
         /// Folder of sample payloads.
         #[arg(default_value = "events")]
         events: PathBuf,
+        /// Folder of rule files (deployed rules; examples/ is not deployed).
+        #[arg(long, default_value = "infra/rules")]
+        rules: PathBuf,
         /// Extra environment for the function, KEY=VALUE (repeatable).
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
+    },
+    /// EventBridge rules: check which rules events match.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
     },
     /// Invoke a function binary once with a payload file, under a local Runtime API.
     Invoke {
@@ -62,6 +74,20 @@ enum Command {
     },
 }
 
+/// `ticketbridge rules …`.
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate the rules and print which of them each event matches (files or folders of
+    /// EventBridge events); with no events, list the rules.
+    Check {
+        /// Folder of rule files (with examples/).
+        #[arg(long, default_value = "infra/rules")]
+        rules: PathBuf,
+        /// EventBridge event files, or folders of them.
+        events: Vec<PathBuf>,
+    },
+}
+
 /// A destination with a mapping table.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Destination {
@@ -69,84 +95,134 @@ enum Destination {
     Fullstory,
 }
 
-/// The demo's sink inputs: the bridged webhooks as one SNS delivery, then every sample file
-/// under `events` that is a Zendesk ticket event (or a malformed one).
-async fn demo_inputs(bridge: &Path, events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    println!("━━ webhook-bridge: signed Zendesk webhooks → local EventBridge");
-    let run = bridge_demo::run(bridge, events).await?;
-    for (label, status) in &run.answers {
-        println!("  POST /zendesk {label} → {status}");
-    }
-    println!(
-        "  the bus accepted {} event(s); they go on to the sink as one SNS delivery",
-        run.events.len()
-    );
-    println!(
-        "\n━━ mixpanel-sink (DRY_RUN): the bridged events, then every sample under {}",
-        events.display()
-    );
-    let mut inputs = vec![(
-        "bridged webhooks, as SNS delivers them from the bus".to_owned(),
-        run.sns_payload(),
-    )];
-    for file in
-        demo::sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
-    {
-        // Intercom conversations go to FullStory only (the shipped rules route them there).
-        if file
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with("intercom"))
-        {
-            continue;
-        }
-        let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        inputs.push((file.display().to_string(), payload));
-    }
-    Ok(inputs)
-}
-
-/// The FullStory sink's inputs: the bridged webhooks, the Intercom conversations on the bus,
-/// and the Zendesk samples of both families.
-fn fullstory_inputs(bridged: &[u8], events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let mut inputs = vec![(
-        "bridged webhooks, as SNS delivers them from the bus".to_owned(),
-        bridged.to_vec(),
-    )];
-    for folder in ["intercom-on-bus", "connector", "webhook"] {
+/// Lambda payloads under `events/wrapped` and `events/malformed` that are not bus events (SQS
+/// batches, SNS envelopes, broken input): invoked on the Mixpanel sink directly, to show how it
+/// answers them.
+fn direct_payloads(events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    for folder in ["wrapped", "malformed"] {
         let dir = events.join(folder);
         for file in
             demo::sample_files(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         {
             let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            inputs.push((file.display().to_string(), payload));
+            if !routing::is_bus_event(&payload) {
+                out.push((format!("{} (direct invocation)", file.display()), payload));
+            }
         }
     }
-    Ok(inputs)
+    Ok(out)
 }
 
-/// Runs both sinks over the demo inputs; the report of each, or why the demo stopped.
+/// Signed webhooks through the bridge, every bus event through the rules, then each sink with
+/// what its rules matched; the report of each sink, or why the demo stopped.
 async fn run_demo(
-    function: &Path,
-    fullstory: &Path,
-    bridge: &Path,
-    events: &Path,
+    paths: &DemoPaths,
     env: &[(String, String)],
 ) -> Result<(demo::DemoReport, demo::DemoReport), String> {
-    let inputs = demo_inputs(bridge, events).await?;
-    let bridged = inputs[0].1.clone();
-    let mixpanel = demo::run(function, inputs, env).await?;
+    let rules = RuleSet::load(&paths.rules).map_err(|e| format!("invalid rules: {e}"))?;
+    println!("━━ webhook-bridge: signed Zendesk webhooks → local EventBridge");
+    let run = bridge_demo::run(&paths.bridge, &paths.events).await?;
+    for (label, status) in &run.answers {
+        println!("  POST /zendesk {label} → {status}");
+    }
+    let mut bus: Vec<(String, Vec<u8>)> = run
+        .events
+        .iter()
+        .map(|event| {
+            (
+                format!(
+                    "bridged {}",
+                    event["detail-type"].as_str().unwrap_or("event")
+                ),
+                event.to_string().into_bytes(),
+            )
+        })
+        .collect();
+    println!("  the bus accepted {} event(s)", bus.len());
+    bus.extend(routing::bus_samples(&paths.events)?);
+
     println!(
-        "\n━━ fullstory-sink (DRY_RUN, FULLSTORY_USER_ID=requester_id: no Zendesk lookup): the bridged events, Intercom conversations, then the Zendesk samples (by default only Ticket Created, Status Changed and comments are sent)"
+        "\n━━ EventBridge rules ({}): {} bus events (bridged above, then the samples)",
+        paths.rules.display(),
+        bus.len()
+    );
+    let mut routed = routing::route(&rules, &bus);
+    let mixpanel_events = routed.deliveries.remove("mixpanel").unwrap_or_default();
+    let fullstory_events = routed.deliveries.remove("fullstory").unwrap_or_default();
+    println!(
+        "  → Mixpanel topic: {}, FullStory topic: {}, no rule: {}",
+        mixpanel_events.len(),
+        fullstory_events.len(),
+        routed.unrouted.len()
+    );
+
+    println!(
+        "\n━━ mixpanel-sink (DRY_RUN): what the rules routed to its topic, as SNS delivers it; then direct invocations with the wrapped and malformed samples"
+    );
+    let mut mixpanel_inputs = mixpanel_events;
+    mixpanel_inputs.extend(direct_payloads(&paths.events)?);
+    let mixpanel = demo::run(&paths.mixpanel, mixpanel_inputs, env).await?;
+
+    println!(
+        "\n━━ fullstory-sink (DRY_RUN, FULLSTORY_USER_ID=requester_id: no Zendesk lookup): what the rules routed to its topic"
     );
     let mut fullstory_env = env.to_vec();
     fullstory_env.push(("FULLSTORY_USER_ID".into(), "requester_id".into()));
-    let fullstory = demo::run(
-        fullstory,
-        fullstory_inputs(&bridged, events)?,
-        &fullstory_env,
-    )
-    .await?;
+    let fullstory = demo::run(&paths.fullstory, fullstory_events, &fullstory_env).await?;
     Ok((mixpanel, fullstory))
+}
+
+/// The binaries and folders the demo uses.
+struct DemoPaths {
+    mixpanel: PathBuf,
+    fullstory: PathBuf,
+    bridge: PathBuf,
+    events: PathBuf,
+    rules: PathBuf,
+}
+
+/// The demo's summary and exit code: failure on an invalid request, or on an error answered for
+/// anything but a malformed sample.
+fn demo_outcome(result: Result<(demo::DemoReport, demo::DemoReport), String>) -> ExitCode {
+    let (mixpanel, fullstory) = match result {
+        Ok(reports) => reports,
+        Err(e) => {
+            eprintln!("demo failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "\nMixpanel: {} inputs → {} events and {} profile updates; {} invocation(s) answered with an error (the malformed samples).",
+        mixpanel.files,
+        mixpanel.events,
+        mixpanel.profile_updates,
+        mixpanel.errors.len()
+    );
+    println!(
+        "FullStory: {} inputs → {} events; {} invocation(s) answered with an error (the malformed samples).",
+        fullstory.files,
+        fullstory.fullstory_events,
+        fullstory.errors.len()
+    );
+    let invalid: Vec<_> = mixpanel.invalid.iter().chain(&fullstory.invalid).collect();
+    for problem in &invalid {
+        eprintln!("invalid request: {problem}");
+    }
+    let unexpected: Vec<_> = mixpanel
+        .errors
+        .iter()
+        .chain(&fullstory.errors)
+        .filter(|label| !label.contains("malformed/"))
+        .collect();
+    for label in &unexpected {
+        eprintln!("unexpected error for {label}");
+    }
+    if invalid.is_empty() && unexpected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn parse_env(text: &str) -> Result<(String, String), String> {
@@ -163,35 +239,25 @@ async fn main() -> ExitCode {
             fullstory,
             bridge,
             events,
+            rules,
             env,
-        } => match run_demo(&function, &fullstory, &bridge, &events, &env).await {
+        } => {
+            let paths = DemoPaths {
+                mixpanel: function,
+                fullstory,
+                bridge,
+                events,
+                rules,
+            };
+            demo_outcome(run_demo(&paths, &env).await)
+        }
+        Command::Rules {
+            command: RulesCommand::Check { rules, events },
+        } => match rules_check::run(&rules, &events) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("demo failed: {e}");
+                eprintln!("{e}");
                 ExitCode::FAILURE
-            }
-            Ok((mixpanel, fullstory)) => {
-                println!(
-                    "\nMixpanel: {} inputs → {} events and {} profile updates; {} invocation(s) answered with an error (the malformed samples).",
-                    mixpanel.files,
-                    mixpanel.events,
-                    mixpanel.profile_updates,
-                    mixpanel.errors.len()
-                );
-                println!(
-                    "FullStory: {} inputs → {} events; {} invocation(s) answered with an error.",
-                    fullstory.files,
-                    fullstory.fullstory_events,
-                    fullstory.errors.len()
-                );
-                let invalid: Vec<_> = mixpanel.invalid.iter().chain(&fullstory.invalid).collect();
-                for problem in &invalid {
-                    eprintln!("invalid request: {problem}");
-                }
-                if invalid.is_empty() && fullstory.errors.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
             }
         },
         Command::Invoke {

@@ -1,0 +1,84 @@
+//! The demo's EventBridge step: every event on the bus goes through the deployed rules of
+//! `infra/rules/`, and each sink receives what its rules match, as SNS delivers it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use event_rules::{EventCheck, RuleSet};
+use serde_json::Value;
+
+use crate::demo::sample_files;
+use crate::local_bus::sns_event;
+
+/// Where the bus events went.
+#[derive(Default)]
+pub struct Routing {
+    /// Per target (`mixpanel`, `fullstory`): one SNS invocation per matched event, labelled.
+    pub deliveries: BTreeMap<String, Vec<(String, Vec<u8>)>>,
+    /// Events no deployed rule matched.
+    pub unrouted: Vec<String>,
+}
+
+/// The EventBridge events under `events/` (bus samples), labelled by path; other files are
+/// Lambda payloads or raw webhooks and never meet a rule.
+pub fn bus_samples(events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut out = Vec::new();
+    for file in
+        sample_files(events).map_err(|e| format!("cannot read {}: {e}", events.display()))?
+    {
+        let payload = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        if is_bus_event(&payload) {
+            out.push((file.display().to_string(), payload));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a payload is an EventBridge event (`source`, `detail-type`, `detail`).
+pub fn is_bus_event(payload: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(payload).is_ok_and(|v| {
+        v["source"].is_string() && v["detail-type"].is_string() && v["detail"].is_object()
+    })
+}
+
+/// Routes `events` through the rules that are deployed (examples are not), printing one line per
+/// event: what it is and which sinks receive it.
+pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
+    let mut routing = Routing::default();
+    for (label, payload) in events {
+        let EventCheck::Matches(matched) = rules.check(payload) else {
+            continue;
+        };
+        let matched: Vec<_> = matched.into_iter().filter(|r| !r.example).collect();
+        let detail_type = serde_json::from_slice::<Value>(payload)
+            .ok()
+            .and_then(|v| v["detail-type"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if matched.is_empty() {
+            println!("  {label} [{detail_type}] → no rule");
+            routing.unrouted.push(label.clone());
+            continue;
+        }
+        let names: Vec<_> = matched.iter().map(|r| r.name.as_str()).collect();
+        println!("  {label} [{detail_type}] → {}", names.join(", "));
+        let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+        let mut targets: Vec<&str> = matched.iter().map(|r| r.target.as_str()).collect();
+        // Two rules to one topic would deliver twice; the sinks' keys make that harmless, and
+        // the demo sends it once.
+        targets.sort_unstable();
+        targets.dedup();
+        for target in targets {
+            routing
+                .deliveries
+                .entry(target.to_owned())
+                .or_default()
+                .push((
+                    format!("{label} (via the {target} topic)"),
+                    sns_event(std::slice::from_ref(&event))
+                        .to_string()
+                        .into_bytes(),
+                ));
+        }
+    }
+    routing
+}

@@ -1,0 +1,132 @@
+import * as path from 'node:path';
+
+/** The app's options, read once from CDK context (`cdk.json` defaults, `-c key=value` overrides). */
+export interface Settings {
+  /** Folder holding `<function>/bootstrap.zip` (or `<function>/bootstrap`), as `make package` builds it. */
+  readonly lambdaDir: string;
+  /** The retired connector's partner event source; its bus gets the same rules. */
+  readonly zendeskPartnerEventSource?: string;
+  /** SQS between each topic and its sink (batching, partial batch failures, redrive). */
+  readonly highVolume: boolean;
+  /** Example rules (from `rules/examples/`) to deploy beside the shipped ones. */
+  readonly exampleRules: string[];
+  /** Address subscribed to the alarm topic. */
+  readonly alarmEmail?: string;
+  /** Reserved concurrency of webhook-bridge (unset: unreserved). */
+  readonly bridgeReservedConcurrency?: number;
+  /** CloudWatch Logs retention of every function, in days. */
+  readonly logRetentionDays: number;
+  /** Mixpanel data residency: us, eu or in. */
+  readonly mixpanelRegion: string;
+  /** Mixpanel service account user name; with it, `/import` uses the service account secret. */
+  readonly mixpanelServiceAccountUsername?: string;
+  /** Mixpanel project id (required with a service account). */
+  readonly mixpanelProjectId?: string;
+  /** The Zendesk account FullStory's requester lookups use. */
+  readonly zendeskSubdomain?: string;
+  /** Where FullStory's `user.uid` comes from. */
+  readonly fullstoryUserId: string;
+  /** Whether the bridge also takes Intercom webhooks. */
+  readonly intercom: boolean;
+}
+
+type Context = (key: string) => unknown;
+
+function text(context: Context, key: string): string | undefined {
+  const value = context(key);
+  if (value === undefined || value === null || value === '') {
+    return undefined;
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`context ${key}: expected a string, got ${JSON.stringify(value)}`);
+  }
+  return String(value);
+}
+
+function flag(context: Context, key: string, fallback: boolean): boolean {
+  const value = text(context, key);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (value !== 'true' && value !== 'false') {
+    throw new Error(`context ${key}: expected true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === 'true';
+}
+
+function integer(context: Context, key: string, min: number, max: number): number | undefined {
+  const value = text(context, key);
+  if (value === undefined) {
+    return undefined;
+  }
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new Error(`context ${key}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function oneOf(context: Context, key: string, allowed: string[], fallback: string): string {
+  const value = text(context, key) ?? fallback;
+  if (!allowed.includes(value)) {
+    throw new Error(`context ${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+function retention(context: Context): number {
+  const days = integer(context, 'logRetentionDays', 1, 3653) ?? 30;
+  if (!RETENTION_DAYS.includes(days)) {
+    throw new Error(`context logRetentionDays: CloudWatch Logs accepts ${RETENTION_DAYS.join(', ')}; got ${days}`);
+  }
+  return days;
+}
+
+/** Reads and validates every option; `baseDir` resolves relative paths (the `infra/` folder). */
+export function readSettings(context: Context, baseDir: string): Settings {
+  const partner = text(context, 'zendeskPartnerEventSource');
+  if (partner !== undefined && !/^aws\.partner\/zendesk\.com\/[^/]+\/[^/]+$/.test(partner)) {
+    throw new Error(
+      `context zendeskPartnerEventSource: expected aws.partner/zendesk.com/<account id>/<name>, got ${JSON.stringify(partner)}`,
+    );
+  }
+  const fullstoryUserId = oneOf(
+    context,
+    'fullstoryUserId',
+    ['requester_external_id', 'requester_email', 'requester_id'],
+    'requester_external_id',
+  );
+  const zendeskSubdomain = text(context, 'zendeskSubdomain');
+  if (fullstoryUserId !== 'requester_id' && zendeskSubdomain === undefined) {
+    throw new Error(
+      `context zendeskSubdomain: required when fullstoryUserId is ${fullstoryUserId} (FullStory looks requesters up in Zendesk); e.g. -c zendeskSubdomain=acme`,
+    );
+  }
+  const mixpanelServiceAccountUsername = text(context, 'mixpanelServiceAccountUsername');
+  const mixpanelProjectId = text(context, 'mixpanelProjectId');
+  if (mixpanelServiceAccountUsername !== undefined && mixpanelProjectId === undefined) {
+    throw new Error('context mixpanelProjectId: required with mixpanelServiceAccountUsername');
+  }
+  const exampleRules = (text(context, 'exampleRules') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return {
+    lambdaDir: path.resolve(baseDir, text(context, 'lambdaDir') ?? '../target/lambda/arm64'),
+    zendeskPartnerEventSource: partner,
+    highVolume: flag(context, 'highVolume', false),
+    exampleRules,
+    alarmEmail: text(context, 'alarmEmail'),
+    bridgeReservedConcurrency: integer(context, 'bridgeReservedConcurrency', 1, 1000),
+    logRetentionDays: retention(context),
+    mixpanelRegion: oneOf(context, 'mixpanelRegion', ['us', 'eu', 'in'], 'us'),
+    mixpanelServiceAccountUsername,
+    mixpanelProjectId,
+    zendeskSubdomain,
+    fullstoryUserId,
+    intercom: flag(context, 'intercom', true),
+  };
+}

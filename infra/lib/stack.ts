@@ -1,0 +1,202 @@
+import { CfnOutput, Duration, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { Alarms } from './alarms';
+import { WebhookBridge } from './bridge';
+import { functionCode } from './code';
+import { deadLetterQueue } from './queues';
+import { RuleFile } from './rules';
+import { Settings } from './settings';
+import { SinkPipeline } from './sink';
+
+/** What the stack is built from. */
+export interface TicketbridgeStackProps extends StackProps {
+  /** Options (CDK context). */
+  readonly settings: Settings;
+  /** The rules to deploy (shipped, plus chosen examples). */
+  readonly rules: RuleFile[];
+}
+
+/** The source of webhook-bridge's Zendesk events (its default `EVENT_SOURCE`). */
+export const BRIDGE_SOURCE = 'ticketbridge.zendesk';
+
+/** The whole pipeline: buses, rules, one topic and Lambda per sink, webhook-bridge, alarms. */
+export class TicketbridgeStack extends Stack {
+  /** Each sink by rule target name. */
+  readonly sinks: Record<string, SinkPipeline>;
+
+  constructor(scope: Construct, id: string, props: TicketbridgeStackProps) {
+    super(scope, id, props);
+    const settings = props.settings;
+    const logRetention = settings.logRetentionDays as logs.RetentionDays;
+
+    const alarmTopic = settings.alarmEmail ? this.alarmTopic(settings.alarmEmail) : undefined;
+    const alarms = new Alarms(alarmTopic);
+
+    // Topics are encrypted with a key EventBridge may use (it cannot use the AWS-managed SNS key).
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'ticketbridge: encrypts the sink topics',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    const secret = (id: string, description: string) =>
+      new secretsmanager.Secret(this, id, {
+        description: `ticketbridge: ${description} (fill with: aws secretsmanager put-secret-value)`,
+      });
+    const mixpanelSecrets: Record<string, secretsmanager.ISecret> = {
+      MIXPANEL_PROJECT_TOKEN_ARN: secret('MixpanelProjectToken', 'Mixpanel project token'),
+    };
+    const mixpanelEnv: Record<string, string> = { MIXPANEL_REGION: settings.mixpanelRegion };
+    if (settings.mixpanelServiceAccountUsername && settings.mixpanelProjectId) {
+      mixpanelSecrets.MIXPANEL_SERVICE_ACCOUNT_SECRET_ARN = secret(
+        'MixpanelServiceAccountSecret',
+        'Mixpanel service account secret',
+      );
+      mixpanelEnv.MIXPANEL_SERVICE_ACCOUNT_USERNAME = settings.mixpanelServiceAccountUsername;
+      mixpanelEnv.MIXPANEL_PROJECT_ID = settings.mixpanelProjectId;
+    }
+    const fullstorySecrets: Record<string, secretsmanager.ISecret> = {
+      FULLSTORY_API_KEY_ARN: secret('FullStoryApiKey', 'FullStory server API key'),
+    };
+    const fullstoryEnv: Record<string, string> = { FULLSTORY_USER_ID: settings.fullstoryUserId };
+    if (settings.zendeskSubdomain) {
+      fullstorySecrets.ZENDESK_OAUTH_TOKEN_ARN = secret('ZendeskOAuthToken', 'Zendesk OAuth token (users:read)');
+      fullstoryEnv.ZENDESK_SUBDOMAIN = settings.zendeskSubdomain;
+    }
+    const bridgeSecrets: Record<string, secretsmanager.ISecret> = {
+      ZENDESK_WEBHOOK_SECRETS_ARN: secret('ZendeskWebhookSecrets', 'Zendesk webhook signing secrets, comma-separated'),
+    };
+    if (settings.intercom) {
+      bridgeSecrets.INTERCOM_WEBHOOK_SECRET_ARN = secret('IntercomWebhookSecret', 'Intercom app client secret');
+    }
+
+    const sink = (id: string, name: string, environment: Record<string, string>, secrets: Record<string, secretsmanager.ISecret>, batchSize: number) =>
+      new SinkPipeline(this, id, {
+        name,
+        code: functionCode(settings.lambdaDir, name),
+        memorySize: 256,
+        timeout: Duration.seconds(60),
+        environment,
+        secrets,
+        logRetention,
+        key,
+        highVolume: settings.highVolume,
+        batchSize,
+        alarms,
+      });
+    this.sinks = {
+      mixpanel: sink('Mixpanel', 'mixpanel-sink', mixpanelEnv, mixpanelSecrets, 100),
+      fullstory: sink('FullStory', 'fullstory-sink', fullstoryEnv, fullstorySecrets, 50),
+    };
+
+    // Buses: the bridge's own, and the retired connector's partner bus when there is one.
+    const bridgeBus = new events.EventBus(this, 'Bus', { eventBusName: `${id}-events` });
+    const buses: Record<string, events.IEventBus> = { Bridge: bridgeBus };
+    if (settings.zendeskPartnerEventSource) {
+      buses.Partner = events.EventBus.fromEventBusName(this, 'PartnerBus', settings.zendeskPartnerEventSource);
+    }
+
+    // Events a rule could not hand to its topic.
+    const unrouted = deadLetterQueue(this, 'Unrouted');
+    alarms.deadLetters(this, 'UnroutedAlarm', unrouted, 'EventBridge could not publish matched events to a sink topic.');
+
+    for (const rule of props.rules) {
+      const sinkForRule = this.sinks[rule.target];
+      if (!sinkForRule) {
+        throw new Error(`rule ${rule.name}: no sink called ${rule.target}`);
+      }
+      for (const [busId, bus] of Object.entries(buses)) {
+        new events.Rule(this, `${busId}-${rule.name}`, {
+          eventBus: bus,
+          description: rule.description.slice(0, 512),
+          eventPattern: cdkPattern(rule.pattern),
+          targets: [new targets.SnsTopic(sinkForRule.topic, { deadLetterQueue: unrouted, retryAttempts: 185 })],
+        });
+      }
+    }
+
+    const bridge = new WebhookBridge(this, 'WebhookBridge', {
+      name: 'webhook-bridge',
+      code: functionCode(settings.lambdaDir, 'webhook-bridge'),
+      memorySize: 128,
+      timeout: Duration.seconds(10),
+      secrets: bridgeSecrets,
+      logRetention,
+      reservedConcurrentExecutions: settings.bridgeReservedConcurrency,
+      bus: bridgeBus,
+      alarms,
+    });
+
+    for (const created of Object.values({ ...mixpanelSecrets, ...fullstorySecrets, ...bridgeSecrets })) {
+      NagSuppressions.addResourceSuppressions(created, [
+        {
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Third-party credentials (Mixpanel, FullStory, Zendesk, Intercom) are issued and rotated in those services; there is no rotation Lambda that could do it.',
+        },
+      ]);
+    }
+
+    new CfnOutput(this, 'ZendeskWebhookUrl', {
+      value: Fn.join('', [bridge.url.url, 'zendesk']),
+      description: 'Zendesk Admin Center > Webhooks: endpoint URL (POST, JSON, signed)',
+    });
+    if (settings.intercom) {
+      new CfnOutput(this, 'IntercomWebhookUrl', {
+        value: Fn.join('', [bridge.url.url, 'intercom']),
+        description: 'Intercom Developer Hub > Webhooks: endpoint URL',
+      });
+    }
+    new CfnOutput(this, 'EventBusName', { value: bridgeBus.eventBusName, description: 'webhook-bridge publishes here' });
+    for (const [name, pipeline] of Object.entries(this.sinks)) {
+      new CfnOutput(this, `${name}TopicArn`, { value: pipeline.topic.topicArn, description: `${name} sink topic` });
+      new CfnOutput(this, `${name}FailedQueue`, {
+        value: pipeline.failed.queueName,
+        description: `${name}: records the sink gave up on`,
+      });
+      new CfnOutput(this, `${name}UndeliveredQueue`, {
+        value: pipeline.undelivered.queueName,
+        description: `${name}: messages SNS could not deliver`,
+      });
+    }
+    new CfnOutput(this, 'UnroutedQueue', { value: unrouted.queueName, description: 'events a rule could not publish' });
+    if (alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    }
+  }
+
+  private alarmTopic(email: string): sns.Topic {
+    const topic = new sns.Topic(this, 'Alarms', {
+      displayName: 'ticketbridge alarms',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+}
+
+/** A rule file's pattern as CDK's `EventPattern` (which spells `detail-type` as `detailType`). */
+export function cdkPattern(pattern: Record<string, unknown>): events.EventPattern {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pattern)) {
+    out[key === 'detail-type' ? 'detailType' : key] = value;
+  }
+  return out as events.EventPattern;
+}

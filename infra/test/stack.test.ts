@@ -1,0 +1,245 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { ruleFiles, synth } from './fixture';
+
+type Resources = Record<string, { Type: string; Properties: any }>;
+
+function resources(template: { toJSON(): any }, type: string): Resources {
+  const all: Resources = template.toJSON().Resources;
+  return Object.fromEntries(Object.entries(all).filter(([, r]) => r.Type === type));
+}
+
+/** The logical id of the one resource of `type` whose id contains `fragment`. */
+function idOf(template: { toJSON(): any }, type: string, fragment: string): string {
+  const ids = Object.keys(resources(template, type)).filter((id) => id.includes(fragment));
+  assert.equal(ids.length, 1, `${type} ${fragment}: ${ids.join(', ')}`);
+  return ids[0];
+}
+
+test('every shipped rule file becomes a rule with its exact pattern, targeting its sink topic', () => {
+  const { template } = synth();
+  const rules = Object.values(resources(template, 'AWS::Events::Rule'));
+  const files = ruleFiles();
+  assert.equal(rules.length, files.length);
+  for (const file of files) {
+    const deployed = rules.filter((r) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(file.pattern));
+    assert.equal(deployed.length, 1, file.name);
+    const rule = deployed[0].Properties;
+    assert.equal(rule.Description, file.description);
+    assert.deepEqual(rule.EventBusName, { Ref: idOf(template, 'AWS::Events::EventBus', 'Bus') });
+    const topic = idOf(template, 'AWS::SNS::Topic', file.target === 'mixpanel' ? 'Mixpanel' : 'FullStory');
+    assert.deepEqual(rule.Targets[0].Arn, { Ref: topic });
+    assert.ok(rule.Targets[0].DeadLetterConfig, `${file.name} target has a dead-letter queue`);
+  }
+});
+
+test('the partner bus gets the same rules when zendeskPartnerEventSource is given', () => {
+  const source = 'aws.partner/zendesk.com/7654321/default';
+  const { template } = synth({ zendeskPartnerEventSource: source });
+  const rules = Object.values(resources(template, 'AWS::Events::Rule'));
+  const onPartner = rules.filter((r) => r.Properties.EventBusName === source);
+  assert.equal(onPartner.length, ruleFiles().length);
+  assert.equal(rules.length, 2 * ruleFiles().length);
+  assert.deepEqual(
+    onPartner.map((r) => r.Properties.EventPattern).sort(),
+    ruleFiles().map((f) => f.pattern).sort(),
+  );
+});
+
+test('example rules deploy only when named, and an unknown name is refused', () => {
+  const { template } = synth({ exampleRules: 'urgent-tickets-to-fullstory,low-ratings-to-fullstory' });
+  const patterns = Object.values(resources(template, 'AWS::Events::Rule')).map((r) => JSON.stringify(r.Properties.EventPattern));
+  for (const example of ruleFiles(['urgent-tickets-to-fullstory', 'low-ratings-to-fullstory']).filter((r) => r.example)) {
+    assert.ok(patterns.includes(JSON.stringify(example.pattern)), example.name);
+  }
+  assert.equal(patterns.length, ruleFiles().length + 2);
+  assert.throws(() => synth({ exampleRules: 'no-such-rule' }), /exampleRules: no example rule "no-such-rule"/);
+});
+
+test('functions: provided.al2023 on arm64, JSON logs, retention, memory and timeout per function', () => {
+  const { template } = synth({ logRetentionDays: 14 });
+  const functions = Object.values(resources(template, 'AWS::Lambda::Function')).filter((f) =>
+    String(f.Properties.Description ?? '').startsWith('ticketbridge '),
+  );
+  assert.equal(functions.length, 3);
+  const byName = Object.fromEntries(functions.map((f) => [f.Properties.Description.replace('ticketbridge ', ''), f.Properties]));
+  for (const [name, memory, timeout] of [
+    ['mixpanel-sink', 256, 60],
+    ['fullstory-sink', 256, 60],
+    ['webhook-bridge', 128, 10],
+  ] as const) {
+    const fn = byName[name];
+    assert.equal(fn.Runtime, 'provided.al2023', name);
+    assert.deepEqual(fn.Architectures, ['arm64'], name);
+    assert.equal(fn.Handler, 'bootstrap', name);
+    assert.equal(fn.MemorySize, memory, name);
+    assert.equal(fn.Timeout, timeout, name);
+    assert.equal(fn.LoggingConfig.LogFormat, 'JSON', name);
+  }
+  for (const group of Object.values(resources(template, 'AWS::Logs::LogGroup'))) {
+    assert.equal(group.Properties.RetentionInDays, 14);
+  }
+});
+
+test('default mode: SNS invokes each sink, with a subscription DLQ and an async on-failure DLQ', () => {
+  const { template } = synth();
+  const subscriptions = Object.values(resources(template, 'AWS::SNS::Subscription'));
+  assert.equal(subscriptions.length, 2);
+  for (const s of subscriptions) {
+    assert.equal(s.Properties.Protocol, 'lambda');
+    assert.ok(s.Properties.RedrivePolicy.deadLetterTargetArn);
+  }
+  const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig'));
+  assert.equal(invokeConfigs.length, 2);
+  for (const c of invokeConfigs) {
+    assert.equal(c.Properties.MaximumRetryAttempts, 2);
+    assert.ok(c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0].includes('Failed'));
+  }
+  assert.equal(Object.keys(resources(template, 'AWS::Lambda::EventSourceMapping')).length, 0);
+});
+
+test('highVolume: SNS → SQS (raw) → Lambda with batching, partial batch failures and redrive', () => {
+  const { template } = synth({ highVolume: true });
+  const subscriptions = Object.values(resources(template, 'AWS::SNS::Subscription'));
+  assert.equal(subscriptions.length, 2);
+  for (const s of subscriptions) {
+    assert.equal(s.Properties.Protocol, 'sqs');
+    assert.equal(s.Properties.RawMessageDelivery, true);
+    assert.ok(s.Properties.RedrivePolicy.deadLetterTargetArn);
+  }
+  const mappings = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping'));
+  assert.deepEqual(mappings.map((m) => m.Properties.BatchSize).sort(), [100, 50]);
+  for (const m of mappings) {
+    assert.deepEqual(m.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.equal(m.Properties.MaximumBatchingWindowInSeconds, 5);
+  }
+  const queues = Object.values(resources(template, 'AWS::SQS::Queue')).filter((q) => q.Properties.RedrivePolicy);
+  assert.equal(queues.length, 2);
+  for (const q of queues) {
+    assert.equal(q.Properties.RedrivePolicy.maxReceiveCount, 5);
+    assert.equal(q.Properties.VisibilityTimeout, 360);
+  }
+});
+
+test('webhook-bridge: a Function URL with auth NONE, PutEvents on its bus only, reserved concurrency', () => {
+  const { template } = synth({ bridgeReservedConcurrency: 20 });
+  const urls = Object.values(resources(template, 'AWS::Lambda::Url'));
+  assert.equal(urls.length, 1);
+  assert.equal(urls[0].Properties.AuthType, 'NONE');
+  const bus = idOf(template, 'AWS::Events::EventBus', 'Bus');
+  const putEvents = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((p) =>
+    p.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('events:PutEvents')),
+  );
+  assert.equal(putEvents.length, 1);
+  assert.deepEqual(putEvents[0].Resource, { 'Fn::GetAtt': [bus, 'Arn'] });
+  const bridge = Object.values(resources(template, 'AWS::Lambda::Function')).find(
+    (f) => f.Properties.Description === 'ticketbridge webhook-bridge',
+  )!;
+  assert.equal(bridge.Properties.ReservedConcurrentExecutions, 20);
+  assert.deepEqual(bridge.Properties.Environment.Variables.EVENT_BUS_NAME, { Ref: bus });
+});
+
+test('secrets: passed as ARNs, readable only by the function that needs them, no value in the template', () => {
+  const { template } = synth();
+  const json = JSON.stringify(template.toJSON());
+  assert.ok(!json.includes('"SecretString"'), 'no secret value in the template');
+  assert.ok(json.includes('"GenerateSecretString"'), 'secrets start with a generated stand-in until filled');
+  const functions = Object.values(resources(template, 'AWS::Lambda::Function'));
+  const env = (description: string) =>
+    functions.find((f) => f.Properties.Description === description)!.Properties.Environment.Variables;
+  const secretId = (fragment: string) => idOf(template, 'AWS::SecretsManager::Secret', fragment);
+  assert.deepEqual(env('ticketbridge mixpanel-sink').MIXPANEL_PROJECT_TOKEN_ARN, { Ref: secretId('MixpanelProjectToken') });
+  assert.deepEqual(env('ticketbridge fullstory-sink').FULLSTORY_API_KEY_ARN, { Ref: secretId('FullStoryApiKey') });
+  assert.deepEqual(env('ticketbridge fullstory-sink').ZENDESK_OAUTH_TOKEN_ARN, { Ref: secretId('ZendeskOAuthToken') });
+  assert.equal(env('ticketbridge fullstory-sink').ZENDESK_SUBDOMAIN, 'acme');
+  assert.deepEqual(env('ticketbridge webhook-bridge').ZENDESK_WEBHOOK_SECRETS_ARN, { Ref: secretId('ZendeskWebhookSecrets') });
+  assert.deepEqual(env('ticketbridge webhook-bridge').INTERCOM_WEBHOOK_SECRET_ARN, { Ref: secretId('IntercomWebhookSecret') });
+
+  // Each role's GetSecretValue covers exactly its own function's secrets.
+  const readers: Record<string, string[]> = {};
+  for (const [id, policy] of Object.entries(resources(template, 'AWS::IAM::Policy'))) {
+    for (const s of policy.Properties.PolicyDocument.Statement) {
+      if ([s.Action].flat().includes('secretsmanager:GetSecretValue')) {
+        readers[id] = [...(readers[id] ?? []), s.Resource.Ref];
+      }
+    }
+  }
+  const owner = (fragment: string) => Object.entries(readers).filter(([id]) => id.startsWith(fragment)).flatMap(([, r]) => r).sort();
+  assert.deepEqual(owner('Mixpanel'), [secretId('MixpanelProjectToken')]);
+  assert.deepEqual(owner('FullStory'), [secretId('FullStoryApiKey'), secretId('ZendeskOAuthToken')].sort());
+  assert.deepEqual(owner('WebhookBridge'), [secretId('IntercomWebhookSecret'), secretId('ZendeskWebhookSecrets')].sort());
+});
+
+test('alarms: every DLQ, function errors and throttles, the bridge 4xx/5xx rates; e-mail when asked', () => {
+  const { template } = synth({ alarmEmail: 'support-ops@example.com' });
+  const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
+  // 2 sinks × (2 DLQs + errors + throttles) + unrouted DLQ + bridge (errors, throttles, 4xx, 5xx).
+  assert.equal(alarms.length, 13);
+  const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+  assert.equal(dlqAlarms.length, 5);
+  for (const a of dlqAlarms) {
+    assert.equal(a.Properties.Threshold, 0);
+    assert.equal(a.Properties.ComparisonOperator, 'GreaterThanThreshold');
+  }
+  const rates = alarms.filter((a) => a.Properties.Metrics);
+  assert.deepEqual(rates.map((a) => a.Properties.Threshold).sort(), [1, 10]);
+  const topic = idOf(template, 'AWS::SNS::Topic', 'Alarms');
+  for (const a of alarms) {
+    assert.deepEqual(a.Properties.AlarmActions, [{ Ref: topic }]);
+  }
+  const email = Object.values(resources(template, 'AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol === 'email');
+  assert.equal(email[0].Properties.Endpoint, 'support-ops@example.com');
+  assert.equal(Object.keys(resources(synth().template, 'AWS::SNS::Topic')).length, 2, 'no alarm topic unless asked');
+});
+
+test('outputs: the webhook URLs, topic ARNs and dead-letter queue names', () => {
+  const outputs = Object.keys(synth().template.toJSON().Outputs);
+  for (const name of [
+    'ZendeskWebhookUrl',
+    'IntercomWebhookUrl',
+    'EventBusName',
+    'mixpanelTopicArn',
+    'fullstoryTopicArn',
+    'mixpanelFailedQueue',
+    'mixpanelUndeliveredQueue',
+    'fullstoryFailedQueue',
+    'fullstoryUndeliveredQueue',
+    'UnroutedQueue',
+  ]) {
+    assert.ok(outputs.includes(name), name);
+  }
+});
+
+for (const [name, context] of Object.entries({
+  default: {},
+  highVolume: { highVolume: true },
+  'partner bus, examples, alarm e-mail': {
+    zendeskPartnerEventSource: 'aws.partner/zendesk.com/7654321/default',
+    exampleRules: 'vip-tickets-to-fullstory',
+    alarmEmail: 'ops@example.com',
+  },
+})) {
+  test(`cdk-nag AwsSolutionsChecks: no unacknowledged finding (${name})`, () => {
+    const { stack } = synth(context);
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    assert.deepEqual(
+      findings.map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`),
+      [],
+    );
+  });
+}
+
+test('bad options are refused with the option named', () => {
+  assert.throws(() => synth({ zendeskPartnerEventSource: 'zendesk' }), /context zendeskPartnerEventSource: expected aws\.partner\/zendesk\.com/);
+  assert.throws(() => synth({ zendeskSubdomain: '' }), /context zendeskSubdomain: required when fullstoryUserId/);
+  assert.throws(() => synth({ highVolume: 'yes' }), /context highVolume: expected true or false/);
+  assert.throws(() => synth({ logRetentionDays: 10 }), /context logRetentionDays: CloudWatch Logs accepts/);
+  assert.throws(() => synth({ lambdaDir: '/nonexistent' }), /mixpanel-sink is not built: .*make package/);
+  // requester_id needs no Zendesk account, so no Zendesk secret.
+  const { template } = synth({ zendeskSubdomain: '', fullstoryUserId: 'requester_id' });
+  assert.ok(!JSON.stringify(template.toJSON()).includes('ZendeskOAuthToken'));
+});
