@@ -11,7 +11,7 @@ export class Alarms {
   /** @param topic where alarm state changes go; unset: alarms only show in the console */
   constructor(private readonly topic?: sns.ITopic) {}
 
-  /** An alarm on `metric` crossing `threshold` (greater than, unless `lessThan`). */
+  /** An alarm on `metric` going above `threshold` in one period. */
   add(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(scope, id, {
       metric,

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use event_rules::{EventCheck, RuleSet};
+use event_rules::{EventCheck, RuleSet, event_problem};
 use serde_json::Value;
 
 use crate::demo::sample_files;
@@ -36,9 +36,7 @@ pub fn bus_samples(events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
 
 /// Whether a payload is an EventBridge event (`source`, `detail-type`, `detail`).
 pub fn is_bus_event(payload: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(payload).is_ok_and(|v| {
-        v["source"].is_string() && v["detail-type"].is_string() && v["detail"].is_object()
-    })
+    serde_json::from_slice::<Value>(payload).is_ok_and(|v| event_problem(&v).is_none())
 }
 
 /// Routes `events` through the rules that are deployed (examples are not), printing one line per
@@ -50,10 +48,9 @@ pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
             continue;
         };
         let matched: Vec<_> = matched.into_iter().filter(|r| !r.example).collect();
-        let detail_type = serde_json::from_slice::<Value>(payload)
-            .ok()
-            .and_then(|v| v["detail-type"].as_str().map(str::to_owned))
-            .unwrap_or_default();
+        // `check` accepted it, so it is a JSON object with a string detail-type.
+        let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+        let detail_type = event["detail-type"].as_str().unwrap_or_default();
         if matched.is_empty() {
             println!("  {label} [{detail_type}] → no rule");
             routing.unrouted.push(label.clone());
@@ -61,7 +58,6 @@ pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
         }
         let names: Vec<_> = matched.iter().map(|r| r.name.as_str()).collect();
         println!("  {label} [{detail_type}] → {}", names.join(", "));
-        let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
         let mut targets: Vec<&str> = matched.iter().map(|r| r.target.as_str()).collect();
         // Two rules to one topic would deliver twice; the sinks' keys make that harmless, and
         // the demo sends it once.

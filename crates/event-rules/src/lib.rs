@@ -8,4 +8,4 @@ mod ruleset;
 
 pub use error::RuleError;
 pub use rule::{Rule, TARGETS};
-pub use ruleset::{EventCheck, RuleSet};
+pub use ruleset::{EventCheck, RuleSet, event_problem};

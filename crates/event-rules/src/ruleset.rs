@@ -79,7 +79,7 @@ impl RuleSet {
             Ok(v) => v,
             Err(e) => return EventCheck::NotAnEvent(format!("not JSON: {e}")),
         };
-        if let Some(problem) = not_an_event(&value) {
+        if let Some(problem) = event_problem(&value) {
             return EventCheck::NotAnEvent(problem);
         }
         match self.matcher.matches_for_event(event) {
@@ -100,9 +100,10 @@ impl RuleSet {
     }
 }
 
-/// EventBridge delivers only events with a string `source` and `detail-type` and an object
-/// `detail`; anything else (a raw webhook, an SNS or SQS envelope) never meets a rule.
-fn not_an_event(value: &Value) -> Option<String> {
+/// Why `value` is not an EventBridge event, or `None` when it is: EventBridge delivers only events
+/// with a string `source` and `detail-type` and an object `detail`; anything else (a raw webhook,
+/// an SNS or SQS envelope) never meets a rule.
+pub fn event_problem(value: &Value) -> Option<String> {
     let Some(object) = value.as_object() else {
         return Some("not a JSON object".into());
     };
