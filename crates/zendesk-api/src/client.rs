@@ -1,6 +1,6 @@
-//! GET requests to the Zendesk API with retries: 429 waits `Retry-After`, 5xx and transport
-//! failures back off with full jitter, and no attempt starts that cannot finish before the
-//! deadline.
+//! GET requests to the Zendesk API, paced per endpoint class, with retries: 429 pushes the
+//! class back by `Retry-After`, 5xx and transport failures back off with full jitter, and no
+//! attempt starts that cannot finish before the deadline.
 
 use std::time::Duration;
 
@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::ZendeskConfig;
 use crate::error::ZendeskError;
+use crate::rate_limit::{EndpointClass, RateLimiter};
 
 /// A Zendesk API client, built once per container.
 pub struct ZendeskClient {
@@ -18,6 +19,7 @@ pub struct ZendeskClient {
     base_url: String,
     authorization: HeaderValue,
     policy: RetryPolicy,
+    limiter: RateLimiter,
 }
 
 impl std::fmt::Debug for ZendeskClient {
@@ -39,7 +41,18 @@ impl ZendeskClient {
             base_url: config.base_url.clone(),
             authorization,
             policy,
+            limiter: RateLimiter::new(config.rate_limits),
         })
+    }
+
+    /// Total time spent waiting for Zendesk's rate limits so far.
+    pub fn rate_limit_wait(&self) -> Duration {
+        self.limiter.waited()
+    }
+
+    /// How long the next request of `class` would wait for its slot.
+    pub fn next_slot_in(&self, class: EndpointClass) -> Duration {
+        self.limiter.pace(class).wait()
     }
 
     /// GETs `path_and_query` (starting with `/api/v2/`) and decodes the JSON answer.
@@ -50,20 +63,56 @@ impl ZendeskClient {
     ) -> Result<T, ZendeskError> {
         let url = format!("{}{path_and_query}", self.base_url);
         let endpoint = path_and_query.split('?').next().unwrap_or(path_and_query);
+        let class = EndpointClass::of(endpoint);
         let mut attempt = 1;
         loop {
-            if !deadline.allows(Duration::ZERO, self.policy.min_attempt_time) {
-                return Err(ZendeskError::Unavailable {
-                    reason: format!("no time left before the deadline to call {endpoint}"),
-                });
-            }
+            self.await_slot(class, endpoint, deadline).await?;
             let timeout = deadline.request_timeout(&self.policy);
             match self.attempt(&url, endpoint, timeout).await {
                 Ok(answer) => return answer,
-                Err((reason, wait)) => self.backoff(attempt, wait, deadline, reason).await?,
+                Err((reason, Some(wait), true)) => {
+                    // 429: the whole class waits; the next slot already includes the pause.
+                    self.limiter.pause(class, wait);
+                    self.give_up_after(attempt, &reason)?;
+                    tracing::info!(attempt, retry_after_ms = wait.as_millis() as u64, %reason, "Zendesk rate limit");
+                }
+                Err((reason, wait, _)) => self.backoff(attempt, wait, deadline, reason).await?,
             }
             attempt += 1;
         }
+    }
+
+    /// Waits for the next request slot of `class`, unless that would pass the deadline.
+    async fn await_slot(
+        &self,
+        class: EndpointClass,
+        endpoint: &str,
+        deadline: &Deadline,
+    ) -> Result<(), ZendeskError> {
+        let wait = self.limiter.pace(class).wait();
+        if !deadline.allows(wait, self.policy.min_attempt_time) {
+            return Err(ZendeskError::Unavailable {
+                reason: format!(
+                    "no time left before the deadline to call {endpoint} (next slot in {} ms)",
+                    wait.as_millis()
+                ),
+            });
+        }
+        let wait = self.limiter.claim(class);
+        if !wait.is_zero() {
+            self.limiter.note_wait(wait);
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+
+    fn give_up_after(&self, attempt: u32, reason: &str) -> Result<(), ZendeskError> {
+        if attempt >= self.policy.max_attempts {
+            return Err(ZendeskError::Unavailable {
+                reason: format!("gave up after {attempt} attempts: {reason}"),
+            });
+        }
+        Ok(())
     }
 
     /// One request: the final answer, or why it may be retried and after how long.
@@ -72,7 +121,7 @@ impl ZendeskClient {
         url: &str,
         endpoint: &str,
         timeout: Duration,
-    ) -> Result<Result<T, ZendeskError>, (String, Option<Duration>)> {
+    ) -> Result<Result<T, ZendeskError>, (String, Option<Duration>, bool)> {
         let response = self
             .http
             .get(url)
@@ -81,18 +130,25 @@ impl ZendeskClient {
             .timeout(timeout)
             .send()
             .await
-            .map_err(|e| (format!("{endpoint}: {}", transport_error(&e)), None))?;
+            .map_err(|e| (format!("{endpoint}: {}", transport_error(&e)), None, false))?;
         let status = response.status().as_u16();
         let wait = retry_after(response.headers());
         let body = response
             .bytes()
             .await
-            .map_err(|e| (format!("{endpoint}: {}", transport_error(&e)), None))?;
+            .map_err(|e| (format!("{endpoint}: {}", transport_error(&e)), None, false))?;
         match status {
             200..=299 => Ok(decode(&body)),
-            429 | 500..=599 => Err((
+            429 => Err((
+                format!("{endpoint} answered HTTP 429: {}", snippet(&body)),
+                // Without Retry-After, a minute frees every per-minute window.
+                Some(wait.unwrap_or(Duration::from_secs(60))),
+                true,
+            )),
+            500..=599 => Err((
                 format!("{endpoint} answered HTTP {status}: {}", snippet(&body)),
                 wait,
+                false,
             )),
             401 | 403 => Ok(Err(ZendeskError::Unauthorized {
                 status,
@@ -113,11 +169,7 @@ impl ZendeskClient {
         deadline: &Deadline,
         reason: String,
     ) -> Result<(), ZendeskError> {
-        if attempt >= self.policy.max_attempts {
-            return Err(ZendeskError::Unavailable {
-                reason: format!("gave up after {attempt} attempts: {reason}"),
-            });
-        }
+        self.give_up_after(attempt, &reason)?;
         let delay = self.policy.delay(attempt, retry_after);
         if !deadline.allows(delay, self.policy.min_attempt_time) {
             return Err(ZendeskError::Unavailable {
@@ -133,7 +185,8 @@ impl ZendeskClient {
     }
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ZendeskError> {
+/// Decodes a JSON answer; the error names the JSON path.
+pub(crate) fn decode<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, ZendeskError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| ZendeskError::Decode {
         path: format!("$.{}", e.path()),

@@ -3,6 +3,8 @@
 use base64::Engine;
 use delivery::{ConfigError, Settings};
 
+use crate::rate_limit::RateLimits;
+
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["ZENDESK_OAUTH_TOKEN", "ZENDESK_API_TOKEN"];
 
@@ -55,11 +57,15 @@ pub struct ZendeskConfig {
     pub base_url: String,
     /// Credentials.
     pub auth: ZendeskAuth,
+    /// Client-side request pace per endpoint class.
+    pub rate_limits: RateLimits,
 }
 
 impl ZendeskConfig {
     /// Reads `ZENDESK_SUBDOMAIN` or `ZENDESK_API_URL`, and `ZENDESK_OAUTH_TOKEN` or
-    /// `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN`; the error names the variable at fault.
+    /// `ZENDESK_EMAIL` + `ZENDESK_API_TOKEN`, and the request paces
+    /// `ZENDESK_EXPORT_REQUESTS_PER_MINUTE` and `ZENDESK_REQUESTS_PER_MINUTE`; the error names
+    /// the variable at fault.
     pub fn from_settings(s: &Settings<'_>) -> Result<Self, ConfigError> {
         let base_url = match (s.get("ZENDESK_API_URL"), s.get("ZENDESK_SUBDOMAIN")) {
             (Some(url), _) => {
@@ -105,7 +111,24 @@ impl ZendeskConfig {
                 ));
             }
         };
-        Ok(Self { base_url, auth })
+        let defaults = RateLimits::default();
+        let rate_limits = RateLimits {
+            incremental_per_minute: s.number(
+                "ZENDESK_EXPORT_REQUESTS_PER_MINUTE",
+                defaults.incremental_per_minute,
+                1..=1000,
+            )?,
+            standard_per_minute: s.number(
+                "ZENDESK_REQUESTS_PER_MINUTE",
+                defaults.standard_per_minute,
+                1..=10_000,
+            )?,
+        };
+        Ok(Self {
+            base_url,
+            auth,
+            rate_limits,
+        })
     }
 }
 
@@ -148,6 +171,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url, "https://acme.zendesk.com");
         assert_eq!(c.auth.header(), "Bearer tok");
+        assert_eq!(c.rate_limits, RateLimits::default());
         assert_eq!(format!("{:?}", c.auth), "OAuth(<redacted>)");
     }
 
@@ -191,6 +215,14 @@ mod tests {
             (
                 &[("ZENDESK_API_URL", "acme"), ("ZENDESK_OAUTH_TOKEN", "t")],
                 "ZENDESK_API_URL",
+            ),
+            (
+                &[
+                    ("ZENDESK_SUBDOMAIN", "acme"),
+                    ("ZENDESK_OAUTH_TOKEN", "t"),
+                    ("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "0"),
+                ],
+                "ZENDESK_EXPORT_REQUESTS_PER_MINUTE",
             ),
         ];
         for (pairs, variable) in cases {

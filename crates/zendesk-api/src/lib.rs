@@ -1,13 +1,27 @@
 //! A Zendesk REST API client for the Lambdas and the CLI: configuration from the environment
-//! (OAuth bearer token preferred, API token accepted), retries on 429 (honouring
-//! `Retry-After`) and 5xx within a deadline, and typed errors.
+//! (OAuth bearer token preferred, API token accepted), a request pace per endpoint class,
+//! retries on 429 (honouring `Retry-After`) and 5xx within a deadline, typed errors; users,
+//! the incremental ticket export with metric sets, and the incremental ticket event export
+//! turned into `TicketEvent`s.
 
 mod client;
 mod config;
 mod error;
+mod history;
+mod metric_set;
+mod rate_limit;
+mod ticket_events_export;
+mod tickets_export;
 mod users;
 
 pub use client::ZendeskClient;
 pub use config::{SECRET_SETTINGS, ZendeskAuth, ZendeskConfig};
 pub use error::ZendeskError;
+pub use rate_limit::{EndpointClass, Pace, RateLimiter, RateLimits};
+pub use history::{HistoryEvents, history_events};
+pub use metric_set::{MetricSet, Minutes};
+pub use ticket_events_export::{
+    EventPage, ExportPosition, ItemError, StreamStats, TicketEventItem, TicketEventStream,
+};
+pub use tickets_export::{EXPORT_PAGE_SIZE, ExportStart, ExportedTicket, TicketPage};
 pub use users::{SHOW_MANY_LIMIT, User};

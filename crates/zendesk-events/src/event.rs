@@ -18,6 +18,8 @@ pub enum SourceFamily {
     /// A Zendesk webhook subscribed to `zen:event-type:ticket.*`, as sent or re-encoded in
     /// connector shape by the bridge.
     Webhook,
+    /// Zendesk's incremental ticket event export (history replayed by `ticketbridge backfill`).
+    Export,
 }
 
 /// One Zendesk ticket event, normalised.
