@@ -4,9 +4,11 @@
 
 mod mock_fullstory;
 mod mock_zendesk;
+mod mock_zendesk_exports;
 
 pub use mock_fullstory::{FULLSTORY_KEY, MockFullStory};
 pub use mock_zendesk::{MockZendesk, ZENDESK_TOKEN};
+pub use mock_zendesk_exports::{EventSource, MockZendeskExports, generated_item};
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Read;

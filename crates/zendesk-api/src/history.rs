@@ -106,8 +106,10 @@ pub fn history_events(item: &TicketEventItem) -> HistoryEvents {
 
     let mut out = HistoryEvents::default();
     if created {
-        out.events
-            .push(event(EventType::from_connector_name("Ticket Created"), "created".into()));
+        out.events.push(event(
+            EventType::from_connector_name("Ticket Created"),
+            "created".into(),
+        ));
     }
     for (n, child) in item.child_events.iter().enumerate() {
         let key = child
@@ -219,7 +221,9 @@ impl Change {
         event.previous = Some(self.previous);
         event.current = Some(self.current);
         event.custom_field = self.custom_field;
-        event.extra.extend(self.extra.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        event
+            .extra
+            .extend(self.extra.into_iter().map(|(k, v)| (k.to_owned(), v)));
     }
 }
 
@@ -236,7 +240,10 @@ fn change_event(child: &Value) -> Option<(EventType, Change)> {
             )]))),
             extra: Vec::new(),
         };
-        return Some((EventType::from_connector_name("Custom Field Changed"), change));
+        return Some((
+            EventType::from_connector_name("Custom Field Changed"),
+            change,
+        ));
     }
     let (_, name) = FIELD_EVENTS.iter().find(|(f, _)| *f == field)?;
     let event_type = EventType::from_connector_name(name);
@@ -255,8 +262,13 @@ fn change_event(child: &Value) -> Option<(EventType, Change)> {
         let (before, after) = (tags(previous), tags(current));
         let added: Vec<&String> = after.iter().filter(|t| !before.contains(t)).collect();
         let removed: Vec<&String> = before.iter().filter(|t| !after.contains(t)).collect();
-        change.extra.push(("tags_added", Value::from_iter(added.into_iter().cloned())));
-        change.extra.push(("tags_removed", Value::from_iter(removed.into_iter().cloned())));
+        change
+            .extra
+            .push(("tags_added", Value::from_iter(added.into_iter().cloned())));
+        change.extra.push((
+            "tags_removed",
+            Value::from_iter(removed.into_iter().cloned()),
+        ));
         change.previous = Value::from(before);
         change.current = Value::from(after);
     }

@@ -17,9 +17,9 @@ mod users;
 pub use client::ZendeskClient;
 pub use config::{SECRET_SETTINGS, ZendeskAuth, ZendeskConfig};
 pub use error::ZendeskError;
-pub use rate_limit::{EndpointClass, Pace, RateLimiter, RateLimits};
 pub use history::{HistoryEvents, history_events};
 pub use metric_set::{MetricSet, Minutes};
+pub use rate_limit::{EndpointClass, Pace, RateLimiter, RateLimits};
 pub use ticket_events_export::{
     EventPage, ExportPosition, ItemError, StreamStats, TicketEventItem, TicketEventStream,
 };

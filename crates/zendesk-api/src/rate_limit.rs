@@ -69,7 +69,9 @@ impl Pace {
     /// How long a request starting now would wait for its slot.
     pub fn wait(&self) -> Duration {
         let next = *self.next.lock().expect("pace lock");
-        next.map_or(Duration::ZERO, |at| at.saturating_duration_since(Instant::now()))
+        next.map_or(Duration::ZERO, |at| {
+            at.saturating_duration_since(Instant::now())
+        })
     }
 
     /// Claims the next slot and returns how long to sleep until it.

@@ -267,16 +267,15 @@ mod tests {
     }
 
     fn ids(page: &EventPage) -> Vec<u64> {
-        page.items
-            .iter()
-            .map(|i| i.as_ref().unwrap().id)
-            .collect()
+        page.items.iter().map(|i| i.as_ref().unwrap().id).collect()
     }
 
     #[test]
     fn boundary_duplicates_are_skipped_and_memory_is_pruned() {
         let mut s = TicketEventStream::new(ExportPosition::default(), None, true);
-        let p = s.read_page(&page(&[(1, 10), (2, 20), (3, 30)], 30, false)).unwrap();
+        let p = s
+            .read_page(&page(&[(1, 10), (2, 20), (3, 30)], 30, false))
+            .unwrap();
         assert_eq!(ids(&p), [1, 2, 3]);
         assert_eq!(s.next_start(), 30);
         assert_eq!(s.seen.len(), 1, "only the boundary second is remembered");
@@ -288,7 +287,14 @@ mod tests {
 
     #[test]
     fn a_repeated_page_at_one_second_moves_on_instead_of_looping() {
-        let mut s = TicketEventStream::new(ExportPosition { start_time: 50, done: vec![] }, None, true);
+        let mut s = TicketEventStream::new(
+            ExportPosition {
+                start_time: 50,
+                done: vec![],
+            },
+            None,
+            true,
+        );
         let full = page(&[(1, 50), (2, 50)], 50, false);
         assert_eq!(ids(&s.read_page(&full).unwrap()), [1, 2]);
         assert_eq!(s.next_start(), 50);
@@ -311,7 +317,14 @@ mod tests {
 
     #[test]
     fn a_resume_skips_what_was_done() {
-        let mut s = TicketEventStream::new(ExportPosition { start_time: 10, done: vec![1] }, None, true);
+        let mut s = TicketEventStream::new(
+            ExportPosition {
+                start_time: 10,
+                done: vec![1],
+            },
+            None,
+            true,
+        );
         let p = s.read_page(&page(&[(1, 10), (2, 10)], 10, true)).unwrap();
         assert_eq!(ids(&p), [2]);
     }
@@ -319,7 +332,9 @@ mod tests {
     #[test]
     fn next_page_urls_give_the_start_time() {
         assert_eq!(
-            start_time_of("https://acme.zendesk.com/api/v2/incremental/ticket_events.json?start_time=1700000000&include=comment_events"),
+            start_time_of(
+                "https://acme.zendesk.com/api/v2/incremental/ticket_events.json?start_time=1700000000&include=comment_events"
+            ),
             Some(1_700_000_000)
         );
     }
