@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use event_rules::RuleSet;
+use ticketbridge_cli::history_cli::{self, parse_time};
 use ticketbridge_cli::{
     FunctionProcess, Outcome, RuntimeApi, bridge_demo, demo, routing, rules_check,
 };
@@ -66,6 +67,42 @@ enum Command {
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
     },
+    /// Replay Zendesk history into Mixpanel: the incremental ticket event export, mapped like
+    /// the live sink, sent with /import in gzip batches of up to 2000 events. Reads the
+    /// ZENDESK_* and MIXPANEL_* settings from the environment.
+    Backfill {
+        /// Start: a date (2024-01-31), an RFC 3339 time or unix seconds.
+        #[arg(long, value_parser = parse_time)]
+        since: i64,
+        /// End (inclusive); default: until the export catches up with now.
+        #[arg(long, value_parser = parse_time)]
+        until: Option<i64>,
+        /// Destination.
+        #[arg(long, value_enum, default_value_t = Target::Mixpanel)]
+        to: Target,
+        /// Write the requests to stdout as JSON lines instead of sending them.
+        #[arg(long)]
+        dry_run: bool,
+        /// Resume file: written after each accepted batch; a re-run continues from it.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Progress as JSON lines on stderr and a JSON summary (non-interactive use).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the ticket-metrics job once, locally, with the Lambda's settings from the
+    /// environment (CURSOR_PARAMETER uses SSM; --cursor-file keeps the cursor in a file).
+    Metrics {
+        /// Keep the export cursor in this file instead of CURSOR_PARAMETER or the lookback.
+        #[arg(long)]
+        cursor_file: Option<PathBuf>,
+        /// Seconds the run may take (a Lambda's timeout).
+        #[arg(long, default_value_t = 900)]
+        budget: u64,
+        /// Write the requests to stdout as JSON lines instead of sending them.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print one of README's mapping tables (generated from the code).
     MappingTable {
         /// Which destination's table.
@@ -86,6 +123,12 @@ enum RulesCommand {
         /// EventBridge event files, or folders of them.
         events: Vec<PathBuf>,
     },
+}
+
+/// Where a backfill writes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Target {
+    Mixpanel,
 }
 
 /// A destination with a mapping table.
@@ -266,6 +309,19 @@ async fn main() -> ExitCode {
             timeout,
             env,
         } => invoke(function, payload, timeout, env).await,
+        Command::Backfill {
+            since,
+            until,
+            to: Target::Mixpanel,
+            dry_run,
+            checkpoint,
+            json,
+        } => history_cli::backfill(since, until, dry_run, checkpoint, json).await,
+        Command::Metrics {
+            cursor_file,
+            budget,
+            dry_run,
+        } => history_cli::metrics(cursor_file, Duration::from_secs(budget), dry_run).await,
         Command::MappingTable { destination } => {
             match destination {
                 Destination::Mixpanel => print!("{}", mixpanel::markdown_table()),
