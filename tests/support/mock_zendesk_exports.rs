@@ -61,7 +61,7 @@ pub fn generated_item(start: i64, i: u64) -> Value {
         json!({"id": i * 10 + 1, "event_type": "Change", "field_name": "status",
         "value": "open", "previous_value": "new"}),
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         children.push(
             json!({"id": i * 10 + 2, "event_type": "Comment", "type": "Comment",
             "author_id": 900, "public": true, "body": "Thanks, looking into it.",

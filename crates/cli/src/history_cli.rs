@@ -73,7 +73,9 @@ pub async fn backfill(
     let stop = backfill.stop_flag();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: finishing the page in flight and saving the checkpoint (Ctrl-C again to abort)");
+            eprintln!(
+                "\ninterrupted: finishing the page in flight and saving the checkpoint (Ctrl-C again to abort)"
+            );
             stop.store(true, Ordering::Relaxed);
             if tokio::signal::ctrl_c().await.is_ok() {
                 std::process::exit(130);
@@ -93,7 +95,10 @@ pub async fn backfill(
                 Ended::Interrupted => "interrupted",
             };
             if json {
-                println!("{}", serde_json::json!({"backfill": state, "summary": counts}));
+                println!(
+                    "{}",
+                    serde_json::json!({"backfill": state, "summary": counts})
+                );
             } else {
                 println!(
                     "backfill {state}: {} pages, {} ticket updates → {} events read, {} sent to Mixpanel ({:.0}/min); {} filtered, {} unmappable, {} refused, {} unreadable items, {} duplicates skipped, {} stuck seconds skipped; {:.0} s waiting for Zendesk's rate limit",
@@ -146,7 +151,10 @@ pub async fn metrics(cursor_file: Option<PathBuf>, budget: Duration, dry_run: bo
     };
     match job.run(budget).await {
         Ok(summary) => {
-            println!("{}", serde_json::to_string(&summary).expect("summaries serialize"));
+            println!(
+                "{}",
+                serde_json::to_string(&summary).expect("summaries serialize")
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -165,6 +173,10 @@ mod tests {
         assert_eq!(parse_time("2026-03-10").unwrap(), 1_773_100_800);
         assert_eq!(parse_time("2026-03-10T14:21:00Z").unwrap(), 1_773_152_460);
         assert_eq!(parse_time("1773152460").unwrap(), 1_773_152_460);
-        assert!(parse_time("last tuesday").unwrap_err().contains("last tuesday"));
+        assert!(
+            parse_time("last tuesday")
+                .unwrap_err()
+                .contains("last tuesday")
+        );
     }
 }

@@ -260,7 +260,11 @@ impl Backfill {
         accepted: &mut HashMap<u64, i64>,
         counts: &mut Counts,
     ) -> Result<u64, String> {
-        let Pending { events, items: records, .. } = std::mem::take(pending);
+        let Pending {
+            events,
+            items: records,
+            ..
+        } = std::mem::take(pending);
         if records.is_empty() {
             return Ok(0);
         }
@@ -296,7 +300,8 @@ impl Backfill {
 impl Pending {
     fn push(&mut self, item: &TicketEventItem, events: Vec<Vec<u8>>) {
         let record = self.items.len() as RecordId;
-        self.items.push((item.id, item.timestamp, events.len() as u64));
+        self.items
+            .push((item.id, item.timestamp, events.len() as u64));
         for bytes in events {
             self.bytes += bytes.len() + 1;
             self.events.push(Item::new(bytes, record));

@@ -87,10 +87,7 @@ impl Progress {
     /// Shows `counts`.
     pub fn update(&self, counts: &Counts) {
         if self.json {
-            eprintln!(
-                "{}",
-                serde_json::json!({"progress": counts})
-            );
+            eprintln!("{}", serde_json::json!({"progress": counts}));
         } else if let Some(bar) = &self.bar {
             bar.set_position((counts.position - self.since).max(0) as u64);
             bar.set_message(format!(

@@ -1,0 +1,354 @@
+//! Zendesk history into Mixpanel against local counterparts: a mock of Zendesk's incremental
+//! exports (cursor and time-based paging, boundary duplicates, same-second loops, 429 with
+//! `Retry-After`, 5xx, archived tickets without metric sets) and a mock Mixpanel that stores
+//! what it accepts.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use delivery::Settings;
+use mixpanel::MixpanelConfig;
+use serde_json::{Value, json};
+use ticket_metrics::{CursorStore, MetricsConfig, MetricsJob, Stop};
+use ticketbridge_cli::backfill::{Backfill, BackfillOptions, CheckpointFile, Ended};
+use ticketbridge_e2e::{EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, sample};
+use zendesk_api::ZendeskConfig;
+
+fn temp_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ticketbridge-history-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn settings(
+    zendesk: &MockZendeskExports,
+    mixpanel: &MockMixpanel,
+    extra: &[(&str, &str)],
+) -> Settings<'static> {
+    let (z, m) = (zendesk.url(), mixpanel.url());
+    let mut pairs = vec![
+        ("ZENDESK_API_URL", z.as_str()),
+        ("ZENDESK_OAUTH_TOKEN", ZENDESK_TOKEN),
+        ("MIXPANEL_API_URL", m.as_str()),
+        ("MIXPANEL_PROJECT_TOKEN", "history-token"),
+        // Fast pace for tests; the benchmark runs Zendesk's real 10/min.
+        ("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "600"),
+        ("RETRY_INITIAL_BACKOFF_MS", "10"),
+    ];
+    pairs.extend_from_slice(extra);
+    Settings::from_pairs(&pairs)
+}
+
+fn backfill(s: &Settings<'_>) -> Backfill {
+    Backfill::new(
+        &ZendeskConfig::from_settings(s).unwrap(),
+        MixpanelConfig::from_settings(s).unwrap(),
+    )
+    .unwrap()
+}
+
+/// An export item on ticket `ticket` at `ts` changing status, with a comment every third item.
+fn item(id: u64, ticket: u64, ts: i64) -> Value {
+    let mut children = vec![
+        json!({"id": id * 10, "event_type": "Change", "field_name": "status", "value": "open", "previous_value": "new"}),
+    ];
+    if id.is_multiple_of(3) {
+        children.push(json!({"id": id * 10 + 1, "event_type": "Comment", "author_id": 7, "public": false, "body": "internal note"}));
+    }
+    json!({"id": id, "ticket_id": ticket, "timestamp": ts, "updater_id": 7, "event_type": "Audit", "child_events": children})
+}
+
+fn insert_ids(mixpanel: &MockMixpanel) -> Vec<String> {
+    mixpanel
+        .received()
+        .iter()
+        .map(|e| e["properties"]["$insert_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn assert_no_duplicates(ids: &[String]) {
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len(), "an event was sent twice");
+}
+
+#[tokio::test]
+async fn backfill_pages_by_time_skips_boundary_duplicates_and_stops_at_end_of_stream() {
+    // 40 items, 2 per second: pages of 7 end mid-second, so each next page repeats items.
+    let items: Vec<Value> = (1..=40)
+        .map(|i| item(i, 100 + i % 5, 1_700_000_000 + (i as i64 - 1) / 2))
+        .collect();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(items), vec![], 7).await;
+    let mixpanel = MockMixpanel::start().await;
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let options = BackfillOptions {
+        since: 1_700_000_000,
+        until: None,
+        checkpoint: None,
+        json: true,
+    };
+    let (ended, counts) = backfill(&s).run(&options).await.unwrap();
+    assert_eq!(ended, Ended::Complete);
+    assert_eq!(counts.items_read, 40);
+    assert!(counts.duplicates_skipped > 0, "{counts:?}");
+    // 40 status changes + 13 comments (ids divisible by 3).
+    assert_eq!(counts.events_sent, 53);
+    let ids = insert_ids(&mixpanel);
+    assert_eq!(ids.len(), 53);
+    assert_no_duplicates(&ids);
+    let requests = zendesk.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.contains("include=comment_events")),
+        "{requests:?}"
+    );
+    // Private notes are sent as events, never with their body.
+    assert!(
+        !serde_json::to_string(&mixpanel.received())
+            .unwrap()
+            .contains("internal note")
+    );
+}
+
+#[tokio::test]
+async fn backfill_breaks_the_same_second_loop_and_says_so() {
+    // 5 items in one second, pages of 3: Zendesk would answer the same page forever.
+    let mut items: Vec<Value> = (1..=5).map(|i| item(i, 1, 1_700_000_100)).collect();
+    items.push(item(6, 1, 1_700_000_101));
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(items), vec![], 3).await;
+    let mixpanel = MockMixpanel::start().await;
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let options = BackfillOptions {
+        since: 1_700_000_100,
+        until: None,
+        checkpoint: None,
+        json: true,
+    };
+    let (ended, counts) = tokio::time::timeout(Duration::from_secs(20), backfill(&s).run(&options))
+        .await
+        .expect("the loop guard ends the run")
+        .unwrap();
+    assert_eq!(ended, Ended::Complete);
+    assert_eq!(counts.stuck_seconds, 1);
+    assert_eq!(
+        counts.items_read, 4,
+        "the first page of that second, then the next second"
+    );
+    assert_no_duplicates(&insert_ids(&mixpanel));
+}
+
+#[tokio::test]
+async fn backfill_waits_out_429_and_retries_5xx() {
+    let items: Vec<Value> = (1..=10)
+        .map(|i| item(i, 1, 1_700_000_000 + i as i64))
+        .collect();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(items), vec![], 4).await;
+    zendesk.inject_faults(&[429, 503, 500]);
+    let mixpanel = MockMixpanel::start().await;
+    mixpanel.inject_import_faults(&[503]);
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let options = BackfillOptions {
+        since: 1_700_000_000,
+        until: Some(1_700_000_008),
+        checkpoint: None,
+        json: true,
+    };
+    let (_, counts) = backfill(&s).run(&options).await.unwrap();
+    assert_eq!(counts.items_read, 8, "items after --until are not read");
+    assert!(
+        counts.rate_limit_wait_s >= 1.0,
+        "Retry-After: 1 was honoured: {counts:?}"
+    );
+    assert_eq!(
+        mixpanel.deduplicated().len(),
+        10,
+        "8 status changes and 2 comments"
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_backfill_resumes_from_its_checkpoint_and_sends_nothing_twice() {
+    let items: Vec<Value> = (1..=60)
+        .map(|i| item(i, 1 + i % 7, 1_700_000_000 + (i as i64) / 3))
+        .collect();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(items), vec![], 10).await;
+    let mixpanel = MockMixpanel::start().await;
+    let s = settings(&zendesk, &mixpanel, &[("MIXPANEL_BATCH_MAX_EVENTS", "6")]);
+    let checkpoint = temp_path("resume.json");
+    let options = BackfillOptions {
+        since: 1_700_000_000,
+        until: Some(1_700_000_100),
+        checkpoint: Some(CheckpointFile::new(&checkpoint)),
+        json: true,
+    };
+    let first = backfill(&s);
+    let stop = first.stop_flag();
+    // Ctrl-C sets this flag; pages come every 100 ms, so the run is mid-way at 150 ms.
+    let watcher = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        stop.store(true, Ordering::Relaxed);
+    });
+    let (ended, counts) = first.run(&options).await.unwrap();
+    watcher.await.unwrap();
+    assert_eq!(ended, Ended::Interrupted);
+    assert!(counts.items_read < 60, "stopped early: {counts:?}");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    assert_eq!(saved["complete"], false);
+    let sent_before = insert_ids(&mixpanel).len();
+    assert_eq!(saved["events_sent"].as_u64().unwrap() as usize, sent_before);
+
+    let (ended, _) = backfill(&s).run(&options).await.unwrap();
+    assert_eq!(ended, Ended::Complete);
+    let ids = insert_ids(&mixpanel);
+    assert_no_duplicates(&ids);
+    assert_eq!(ids.len(), 60 + 20, "every status change and comment, once");
+    // A third run has nothing to do.
+    let (_, counts) = backfill(&s).run(&options).await.unwrap();
+    assert_eq!(counts.events_sent, 0);
+    assert_eq!(insert_ids(&mixpanel).len(), 80);
+}
+
+#[tokio::test]
+async fn a_checkpoint_for_another_range_is_refused() {
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), vec![], 10).await;
+    let mixpanel = MockMixpanel::start().await;
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let checkpoint = temp_path("other-range.json");
+    let file = CheckpointFile::new(&checkpoint);
+    let options = |since| BackfillOptions {
+        since,
+        until: None,
+        checkpoint: Some(file.clone()),
+        json: true,
+    };
+    backfill(&s).run(&options(1_700_000_000)).await.unwrap();
+    let e = backfill(&s).run(&options(1_600_000_000)).await.unwrap_err();
+    assert!(e.contains("--since 1700000000"), "{e}");
+}
+
+/// The sample page's tickets, changed within the last hour (inside the default lookback).
+fn export_tickets() -> Vec<Value> {
+    let page: Value = serde_json::from_str(&sample("zendesk-api/ticket-export-page.json")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut tickets = page["tickets"].as_array().unwrap().clone();
+    for (n, t) in tickets.iter_mut().enumerate() {
+        t["generated_timestamp"] = json!(now - 3600 + n as i64);
+    }
+    tickets
+}
+
+async fn metrics_job(s: &Settings<'_>, cursor: &std::path::Path) -> MetricsJob {
+    MetricsJob::from_config(MetricsConfig::from_settings(s).unwrap())
+        .await
+        .unwrap()
+        .with_store(CursorStore::File(cursor.to_owned()))
+}
+
+#[tokio::test]
+async fn ticket_metrics_pages_by_cursor_saves_it_and_overlapping_runs_count_once() {
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 2).await;
+    zendesk.inject_faults(&[429, 502]);
+    let mixpanel = MockMixpanel::start().await;
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let cursor = temp_path("metrics-cursor");
+    let job = metrics_job(&s, &cursor).await;
+    let summary = job.run(Duration::from_secs(60)).await.unwrap();
+    assert_eq!(summary.stopped, Some(Stop::CaughtUp));
+    assert_eq!(summary.pages, 2);
+    assert_eq!(
+        (
+            summary.tickets,
+            summary.with_metrics,
+            summary.without_metrics
+        ),
+        (4, 2, 2)
+    );
+    assert_eq!(summary.delivered, 2);
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:4");
+    let requests = zendesk.requests();
+    assert!(
+        requests[0].contains("start_time=") && requests[0].contains("include=metric_sets"),
+        "{requests:?}"
+    );
+    assert!(requests[1].contains("cursor=c%3A2"), "{requests:?}");
+    let events = mixpanel.deduplicated();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["event"], "Ticket Metrics Updated");
+    assert_eq!(events[0]["properties"]["reply_time_minutes_business"], 41);
+    let profile = mixpanel.profile("48213").expect("profile $set");
+    assert_eq!(profile["full_resolution_time_minutes_calendar"], 1148);
+
+    // A lookback run over the same window (no cursor) sends the same metric sets again:
+    // Mixpanel counts them once.
+    std::fs::remove_file(&cursor).unwrap();
+    metrics_job(&s, &cursor)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(mixpanel.received().len(), 4);
+    assert_eq!(mixpanel.deduplicated().len(), 2);
+}
+
+#[tokio::test]
+async fn ticket_metrics_stops_before_the_deadline_and_the_next_run_continues() {
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 1).await;
+    let mixpanel = MockMixpanel::start().await;
+    // One export request per second; a page needs 2 × 1 s + 2 s of the budget.
+    let s = settings(
+        &zendesk,
+        &mixpanel,
+        &[
+            ("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "60"),
+            ("REQUEST_TIMEOUT_MS", "1000"),
+        ],
+    );
+    let cursor = temp_path("deadline-cursor");
+    let summary = metrics_job(&s, &cursor)
+        .await
+        .run(Duration::from_millis(4500))
+        .await
+        .unwrap();
+    assert_eq!(summary.stopped, Some(Stop::Deadline));
+    assert_eq!(summary.pages, 1);
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:1");
+    let summary = metrics_job(&s, &cursor)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(summary.stopped, Some(Stop::CaughtUp));
+    assert_eq!(summary.pages, 3);
+    assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:4");
+    assert_eq!(mixpanel.deduplicated().len(), 2);
+}
+
+#[tokio::test]
+async fn ticket_metrics_keeps_the_cursor_when_mixpanel_fails() {
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 4).await;
+    let mixpanel = MockMixpanel::start().await;
+    mixpanel.inject_import_faults(&[401]);
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let cursor = temp_path("failed-cursor");
+    std::fs::write(&cursor, "c:0").unwrap();
+    let e = metrics_job(&s, &cursor)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Mixpanel did not accept"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(&cursor).unwrap(),
+        "c:0",
+        "not saved past what failed"
+    );
+}
