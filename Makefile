@@ -6,7 +6,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy build unit lint bench bench-lambda package tools mapping-table clean
+.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy build unit lint bench bench-lambda bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -63,6 +63,7 @@ bench:
 	$(CARGO) bench -p webhook-bridge --bench handler
 	$(CARGO) bench -p fullstory --bench mapping
 	$(MAKE) bench-lambda
+	$(MAKE) bench-backfill
 
 bench-lambda:
 	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge -p fullstory-sink
@@ -70,7 +71,13 @@ bench-lambda:
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- target/release/fullstory-sink
 
-LAMBDA_PACKAGES := -p mixpanel-sink -p webhook-bridge -p fullstory-sink
+## bench-backfill: the real `ticketbridge backfill` against a mock export enforcing 10 requests/min (BACKFILL_BENCH_SECONDS, default 180)
+BACKFILL_BENCH_SECONDS ?= 180
+bench-backfill:
+	$(CARGO) build --release --locked -p ticketbridge-cli
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin backfill-bench -- target/release/ticketbridge $(BACKFILL_BENCH_SECONDS)
+
+LAMBDA_PACKAGES := -p mixpanel-sink -p webhook-bridge -p fullstory-sink -p ticket-metrics
 
 ## package: Lambda zips for provided.al2023 on arm64 (what infra/ deploys) and x86_64 (target/lambda/*)
 package: package-arm64

@@ -28,6 +28,10 @@ export interface Settings {
   readonly fullstoryUserId: string;
   /** Whether the bridge also takes Intercom webhooks. */
   readonly intercom: boolean;
+  /** Whether the scheduled ticket-metrics job is deployed (needs zendeskSubdomain). */
+  readonly ticketMetrics: boolean;
+  /** When ticket-metrics runs: an EventBridge `rate(…)` or `cron(…)` expression. */
+  readonly metricsSchedule: string;
 }
 
 type Context = (key: string) => unknown;
@@ -128,5 +132,32 @@ export function readSettings(context: Context, baseDir: string): Settings {
     zendeskSubdomain,
     fullstoryUserId,
     intercom: flag(context, 'intercom', true),
+    ticketMetrics: ticketMetrics(context, zendeskSubdomain),
+    metricsSchedule: schedule(context),
   };
+}
+
+/** On by default when there is a Zendesk account to read; asking for it without one is an error. */
+function ticketMetrics(context: Context, zendeskSubdomain: string | undefined): boolean {
+  const wanted = flag(context, 'ticketMetrics', zendeskSubdomain !== undefined);
+  if (wanted && zendeskSubdomain === undefined) {
+    throw new Error('context ticketMetrics: needs zendeskSubdomain (the account whose ticket metrics it reads); e.g. -c zendeskSubdomain=acme');
+  }
+  return wanted;
+}
+
+function schedule(context: Context): string {
+  const value = text(context, 'metricsSchedule') ?? 'rate(1 hour)';
+  const rate = /^rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
+  if (rate) {
+    const singular = rate[1] === '1';
+    if (singular !== !rate[2].endsWith('s')) {
+      throw new Error(`context metricsSchedule: write rate(1 hour) or rate(2 hours), got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+  if (/^cron\(\S+( \S+){5}\)$/.test(value)) {
+    return value;
+  }
+  throw new Error(`context metricsSchedule: expected rate(1 hour) or a six-field cron(...) expression, got ${JSON.stringify(value)}`);
 }

@@ -16,6 +16,7 @@ import { deadLetterQueue } from './queues';
 import { RuleFile } from './rules';
 import { Settings } from './settings';
 import { SinkPipeline } from './sink';
+import { TicketMetrics } from './metrics';
 
 /** What the stack is built from. */
 export interface TicketbridgeStackProps extends StackProps {
@@ -75,8 +76,13 @@ export class TicketbridgeStack extends Stack {
       FULLSTORY_API_KEY_ARN: secret('FullStoryApiKey', 'FullStory server API key'),
     };
     const fullstoryEnv: Record<string, string> = { FULLSTORY_USER_ID: settings.fullstoryUserId };
-    if (settings.zendeskSubdomain) {
-      fullstorySecrets.ZENDESK_OAUTH_TOKEN_ARN = secret('ZendeskOAuthToken', 'Zendesk OAuth token (users:read)');
+    // One Zendesk token for both readers: FullStory's user lookups and ticket-metrics' export
+    // (an admin's token with the read scope; the incremental export is admin-only).
+    const zendeskToken = settings.zendeskSubdomain
+      ? secret('ZendeskOAuthToken', 'Zendesk OAuth token (read scope, admin: users lookups and the incremental ticket export)')
+      : undefined;
+    if (settings.zendeskSubdomain && zendeskToken) {
+      fullstorySecrets.ZENDESK_OAUTH_TOKEN_ARN = zendeskToken;
       fullstoryEnv.ZENDESK_SUBDOMAIN = settings.zendeskSubdomain;
     }
     const bridgeSecrets: Record<string, secretsmanager.ISecret> = {
@@ -143,6 +149,18 @@ export class TicketbridgeStack extends Stack {
       alarms,
     });
 
+    const metrics =
+      settings.ticketMetrics && settings.zendeskSubdomain && zendeskToken
+        ? new TicketMetrics(this, 'TicketMetrics', {
+            code: functionCode(settings.lambdaDir, 'ticket-metrics'),
+            schedule: settings.metricsSchedule,
+            environment: { ...mixpanelEnv, ZENDESK_SUBDOMAIN: settings.zendeskSubdomain },
+            secrets: { ...mixpanelSecrets, ZENDESK_OAUTH_TOKEN_ARN: zendeskToken },
+            logRetention,
+            alarms,
+          })
+        : undefined;
+
     for (const created of Object.values({ ...mixpanelSecrets, ...fullstorySecrets, ...bridgeSecrets })) {
       NagSuppressions.addResourceSuppressions(created, [
         {
@@ -176,6 +194,16 @@ export class TicketbridgeStack extends Stack {
       });
     }
     new CfnOutput(this, 'UnroutedQueue', { value: unrouted.queueName, description: 'events a rule could not publish' });
+    if (metrics) {
+      new CfnOutput(this, 'MetricsCursorParameter', {
+        value: metrics.cursor.parameterName,
+        description: 'ticket-metrics: the Zendesk export cursor (set to "none" to start over from LOOKBACK_HOURS)',
+      });
+      new CfnOutput(this, 'MetricsMissedQueue', {
+        value: metrics.missed.queueName,
+        description: 'ticket-metrics: scheduled runs EventBridge could not start',
+      });
+    }
     if (alarmTopic) {
       new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
     }

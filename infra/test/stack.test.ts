@@ -17,9 +17,14 @@ function idOf(template: { toJSON(): any }, type: string, fragment: string): stri
   return ids[0];
 }
 
+/** The event-pattern rules (routing), not the metrics schedule. */
+function patternRules(template: { toJSON(): any }): Resources {
+  return Object.fromEntries(Object.entries(resources(template, 'AWS::Events::Rule')).filter(([, r]) => r.Properties.EventPattern));
+}
+
 test('every shipped rule file becomes a rule with its exact pattern, targeting its sink topic', () => {
   const { template } = synth();
-  const rules = Object.values(resources(template, 'AWS::Events::Rule'));
+  const rules = Object.values(patternRules(template));
   const files = ruleFiles();
   assert.equal(rules.length, files.length);
   for (const file of files) {
@@ -37,7 +42,7 @@ test('every shipped rule file becomes a rule with its exact pattern, targeting i
 test('the partner bus gets the same rules when zendeskPartnerEventSource is given', () => {
   const source = 'aws.partner/zendesk.com/7654321/default';
   const { template } = synth({ zendeskPartnerEventSource: source });
-  const rules = Object.values(resources(template, 'AWS::Events::Rule'));
+  const rules = Object.values(patternRules(template));
   const onPartner = rules.filter((r) => r.Properties.EventBusName === source);
   assert.equal(onPartner.length, ruleFiles().length);
   assert.equal(rules.length, 2 * ruleFiles().length);
@@ -49,7 +54,7 @@ test('the partner bus gets the same rules when zendeskPartnerEventSource is give
 
 test('example rules deploy only when named, and an unknown name is refused', () => {
   const { template } = synth({ exampleRules: 'urgent-tickets-to-fullstory,low-ratings-to-fullstory' });
-  const patterns = Object.values(resources(template, 'AWS::Events::Rule')).map((r) => JSON.stringify(r.Properties.EventPattern));
+  const patterns = Object.values(patternRules(template)).map((r) => JSON.stringify(r.Properties.EventPattern));
   for (const example of ruleFiles(['urgent-tickets-to-fullstory', 'low-ratings-to-fullstory']).filter((r) => r.example)) {
     assert.ok(patterns.includes(JSON.stringify(example.pattern)), example.name);
   }
@@ -62,12 +67,13 @@ test('functions: provided.al2023 on arm64, JSON logs, retention, memory and time
   const functions = Object.values(resources(template, 'AWS::Lambda::Function')).filter((f) =>
     String(f.Properties.Description ?? '').startsWith('ticketbridge '),
   );
-  assert.equal(functions.length, 3);
+  assert.equal(functions.length, 4);
   const byName = Object.fromEntries(functions.map((f) => [f.Properties.Description.replace('ticketbridge ', ''), f.Properties]));
   for (const [name, memory, timeout] of [
     ['mixpanel-sink', 256, 60],
     ['fullstory-sink', 256, 60],
     ['webhook-bridge', 128, 10],
+    ['ticket-metrics', 256, 900],
   ] as const) {
     const fn = byName[name];
     assert.equal(fn.Runtime, 'provided.al2023', name);
@@ -90,7 +96,9 @@ test('default mode: SNS invokes each sink, with a subscription DLQ and an async 
     assert.equal(s.Properties.Protocol, 'lambda');
     assert.ok(s.Properties.RedrivePolicy.deadLetterTargetArn);
   }
-  const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig'));
+  const invokeConfigs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig')).filter(
+    (c) => !JSON.stringify(c.Properties.FunctionName).includes('TicketMetrics'),
+  );
   assert.equal(invokeConfigs.length, 2);
   for (const c of invokeConfigs) {
     assert.equal(c.Properties.MaximumRetryAttempts, 2);
@@ -169,15 +177,17 @@ test('secrets: passed as ARNs, readable only by the function that needs them, no
   assert.deepEqual(owner('Mixpanel'), [secretId('MixpanelProjectToken')]);
   assert.deepEqual(owner('FullStory'), [secretId('FullStoryApiKey'), secretId('ZendeskOAuthToken')].sort());
   assert.deepEqual(owner('WebhookBridge'), [secretId('IntercomWebhookSecret'), secretId('ZendeskWebhookSecrets')].sort());
+  assert.deepEqual(owner('TicketMetrics'), [secretId('MixpanelProjectToken'), secretId('ZendeskOAuthToken')].sort());
 });
 
 test('alarms: every DLQ, function errors and throttles, the bridge 4xx/5xx rates; e-mail when asked', () => {
   const { template } = synth({ alarmEmail: 'support-ops@example.com' });
   const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
-  // 2 sinks × (2 DLQs + errors + throttles) + unrouted DLQ + bridge (errors, throttles, 4xx, 5xx).
-  assert.equal(alarms.length, 13);
+  // 2 sinks × (2 DLQs + errors + throttles) + unrouted DLQ + bridge (errors, throttles, 4xx, 5xx)
+  // + ticket-metrics (errors, throttles, missed-schedule DLQ).
+  assert.equal(alarms.length, 16);
   const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
-  assert.equal(dlqAlarms.length, 5);
+  assert.equal(dlqAlarms.length, 6);
   for (const a of dlqAlarms) {
     assert.equal(a.Properties.Threshold, 0);
     assert.equal(a.Properties.ComparisonOperator, 'GreaterThanThreshold');
@@ -206,6 +216,8 @@ test('outputs: the webhook URLs, topic ARNs and dead-letter queue names', () => 
     'fullstoryFailedQueue',
     'fullstoryUndeliveredQueue',
     'UnroutedQueue',
+    'MetricsCursorParameter',
+    'MetricsMissedQueue',
   ]) {
     assert.ok(outputs.includes(name), name);
   }
@@ -233,7 +245,47 @@ for (const [name, context] of Object.entries({
   });
 }
 
+test('ticket-metrics: on a schedule, one run at a time, writing only its own cursor parameter', () => {
+  const { template } = synth({ metricsSchedule: 'cron(15 * * * ? *)' });
+  const json = template.toJSON();
+  const fnId = Object.entries(resources(template, 'AWS::Lambda::Function')).find(
+    ([, f]) => f.Properties.Description === 'ticketbridge ticket-metrics',
+  )![0];
+  const fn = json.Resources[fnId].Properties;
+  assert.equal(fn.ReservedConcurrentExecutions, 1);
+  const parameter = idOf(template, 'AWS::SSM::Parameter', 'Cursor');
+  assert.equal(json.Resources[parameter].Properties.Value, 'none');
+  assert.deepEqual(fn.Environment.Variables.CURSOR_PARAMETER, { Ref: parameter });
+  assert.equal(fn.Environment.Variables.ZENDESK_SUBDOMAIN, 'acme');
+  assert.equal(fn.Environment.Variables.MIXPANEL_REGION, 'us');
+
+  const schedule = Object.values(resources(template, 'AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression);
+  assert.equal(schedule.length, 1);
+  assert.equal(schedule[0].Properties.ScheduleExpression, 'cron(15 * * * ? *)');
+  const target = schedule[0].Properties.Targets[0];
+  assert.deepEqual(target.Arn, { 'Fn::GetAtt': [fnId, 'Arn'] });
+  assert.equal(target.RetryPolicy.MaximumRetryAttempts, 2);
+  assert.ok(target.DeadLetterConfig.Arn, 'missed runs go to a DLQ');
+
+  // Only ticket-metrics may write the cursor.
+  const writers = Object.entries(resources(template, 'AWS::IAM::Policy')).filter(([, p]) =>
+    p.Properties.PolicyDocument.Statement.some((st: any) => [st.Action].flat().includes('ssm:PutParameter')),
+  );
+  assert.deepEqual(writers.map(([id]) => id.startsWith('TicketMetrics')), [true]);
+
+  const hourly = Object.values(resources(synth().template, 'AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression);
+  assert.equal(hourly[0].Properties.ScheduleExpression, 'rate(1 hour)');
+  const off = synth({ ticketMetrics: false }).template.toJSON();
+  assert.ok(!JSON.stringify(off).includes('ticket-metrics'), 'ticketMetrics=false deploys no metrics job');
+});
+
 test('bad options are refused with the option named', () => {
+  assert.throws(() => synth({ metricsSchedule: 'hourly' }), /context metricsSchedule: expected rate\(1 hour\)/);
+  assert.throws(() => synth({ metricsSchedule: 'rate(1 hours)' }), /context metricsSchedule: write rate\(1 hour\)/);
+  assert.throws(
+    () => synth({ zendeskSubdomain: '', fullstoryUserId: 'requester_id', ticketMetrics: true }),
+    /context ticketMetrics: needs zendeskSubdomain/,
+  );
   assert.throws(() => synth({ zendeskPartnerEventSource: 'zendesk' }), /context zendeskPartnerEventSource: expected aws\.partner\/zendesk\.com/);
   assert.throws(() => synth({ zendeskSubdomain: '' }), /context zendeskSubdomain: required when fullstoryUserId/);
   assert.throws(() => synth({ highVolume: 'yes' }), /context highVolume: expected true or false/);

@@ -1,0 +1,82 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { Alarms } from './alarms';
+import { RustFunction } from './function';
+import { deadLetterQueue } from './queues';
+
+/** What the scheduled metrics job is built from. */
+export interface TicketMetricsProps {
+  /** Its code. */
+  readonly code: lambda.Code;
+  /** When it runs (`rate(…)` or `cron(…)`). */
+  readonly schedule: string;
+  /** Plain settings (Mixpanel and Zendesk). */
+  readonly environment: Record<string, string>;
+  /** Secret settings (`…_ARN`). */
+  readonly secrets: Record<string, secretsmanager.ISecret>;
+  /** CloudWatch Logs retention. */
+  readonly logRetention: logs.RetentionDays;
+  /** Where alarms go. */
+  readonly alarms: Alarms;
+}
+
+/** The initial cursor value: SSM values cannot be empty; the job reads it as "no cursor yet". */
+export const NO_CURSOR = 'none';
+
+/**
+ * ticket-metrics on an EventBridge schedule, with its export cursor in an SSM parameter only it
+ * may write. One run at a time (reserved concurrency 1): two runs would race on the cursor.
+ */
+export class TicketMetrics extends Construct {
+  /** The function. */
+  readonly function: lambda.Function;
+  /** The cursor parameter. */
+  readonly cursor: ssm.StringParameter;
+  /** Schedule invocations EventBridge could not deliver. */
+  readonly missed: ReturnType<typeof deadLetterQueue>;
+
+  constructor(scope: Construct, id: string, props: TicketMetricsProps) {
+    super(scope, id);
+    this.cursor = new ssm.StringParameter(this, 'Cursor', {
+      description: 'ticketbridge ticket-metrics: Zendesk incremental ticket export cursor (saved after Mixpanel accepted each page)',
+      stringValue: NO_CURSOR,
+    });
+    const fn = new RustFunction(this, 'Metrics', {
+      name: 'ticket-metrics',
+      code: props.code,
+      memorySize: 256,
+      // The most Lambda allows: at 10 export requests a minute, a run reads up to ~140,000 tickets.
+      timeout: Duration.minutes(15),
+      environment: { ...props.environment, CURSOR_PARAMETER: this.cursor.parameterName },
+      secrets: props.secrets,
+      logRetention: props.logRetention,
+      reservedConcurrentExecutions: 1,
+      // A failed run saved everything before the failure; the next scheduled run continues.
+      retryAttempts: 0,
+    });
+    this.function = fn.function;
+    this.cursor.grantRead(this.function);
+    this.cursor.grantWrite(this.function);
+
+    this.missed = deadLetterQueue(this, 'Missed');
+    new events.Rule(this, 'Schedule', {
+      description: 'ticketbridge: run ticket-metrics',
+      schedule: events.Schedule.expression(props.schedule),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          deadLetterQueue: this.missed,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+    props.alarms.function(this, this.function, 'ticket-metrics');
+    props.alarms.deadLetters(this, 'MissedAlarm', this.missed, 'EventBridge could not start ticket-metrics on schedule.');
+  }
+}
