@@ -27,11 +27,16 @@ fn rss_kib(pid: u32) -> Option<u64> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let binary = args.next().unwrap_or_else(|| "target/release/ticketbridge".into());
+    let binary = args
+        .next()
+        .unwrap_or_else(|| "target/release/ticketbridge".into());
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(180);
 
     let zendesk = MockZendeskExports::start(
-        EventSource::Generated { start: START, count: 100_000_000 },
+        EventSource::Generated {
+            start: START,
+            count: 100_000_000,
+        },
         vec![],
         PAGE,
     )
@@ -54,7 +59,9 @@ async fn main() {
     let last_progress = tokio::spawn(async move {
         let mut last = Value::Null;
         while let Ok(Some(line)) = progress.next_line().await {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) && v.get("progress").is_some() {
+            if let Ok(v) = serde_json::from_str::<Value>(&line)
+                && v.get("progress").is_some()
+            {
                 last = v;
             }
         }
@@ -69,7 +76,9 @@ async fn main() {
             samples.push((started.elapsed().as_secs(), kib));
         }
     }
-    let _ = std::process::Command::new("kill").args(["-INT", &pid.to_string()]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status();
     let output = child.wait_with_output().await.expect("backfill exit");
     let elapsed = started.elapsed().as_secs_f64();
     let summary: Value = String::from_utf8_lossy(&output.stdout)
@@ -78,7 +87,11 @@ async fn main() {
         .find_map(|l| serde_json::from_str(l).ok())
         .unwrap_or(Value::Null);
     let progress = last_progress.await.unwrap_or(Value::Null);
-    let counts = if summary.is_null() { &progress["progress"] } else { &summary["summary"] };
+    let counts = if summary.is_null() {
+        &progress["progress"]
+    } else {
+        &summary["summary"]
+    };
 
     let items = counts["items_read"].as_u64().unwrap_or(0);
     let sent = counts["events_sent"].as_u64().unwrap_or(0);
@@ -87,17 +100,27 @@ async fn main() {
     let items_per_minute = items as f64 * 60.0 / elapsed;
     // Steady state: from the first page to the last, pages arrive every 60/limit seconds.
     let steady = if requests > 1 {
-        (items as f64 - PAGE as f64) * 60.0 / ((requests - 1) as f64 * 60.0 / LIMIT_PER_MINUTE as f64)
+        (items as f64 - PAGE as f64) * 60.0
+            / ((requests - 1) as f64 * 60.0 / LIMIT_PER_MINUTE as f64)
     } else {
         0.0
     };
-    let after_warmup: Vec<u64> = samples.iter().filter(|(t, _)| *t >= 30).map(|(_, k)| *k).collect();
+    let after_warmup: Vec<u64> = samples
+        .iter()
+        .filter(|(t, _)| *t >= 30)
+        .map(|(_, k)| *k)
+        .collect();
     let (min, max) = (
         after_warmup.iter().min().copied().unwrap_or(0),
         after_warmup.iter().max().copied().unwrap_or(0),
     );
-    println!("backfill against a mock export enforcing {LIMIT_PER_MINUTE} requests/min, {PAGE} items/page, for {elapsed:.0} s:");
-    println!("  export requests answered: {requests}, answered 429 by the mock: {}", zendesk.throttled());
+    println!(
+        "backfill against a mock export enforcing {LIMIT_PER_MINUTE} requests/min, {PAGE} items/page, for {elapsed:.0} s:"
+    );
+    println!(
+        "  export requests answered: {requests}, answered 429 by the mock: {}",
+        zendesk.throttled()
+    );
     println!(
         "  ticket events (export items) read: {items} = {items_per_minute:.0}/min over the run; steady state {steady:.0}/min = {:.1}% of the {ceiling:.0}/min ceiling",
         steady * 100.0 / ceiling
