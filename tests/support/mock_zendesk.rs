@@ -29,16 +29,11 @@ struct ShowMany(Arc<Mutex<Store>>);
 impl Respond for ShowMany {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut store = self.0.lock().unwrap();
-        let auth = request
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        if auth != Some(&format!("Bearer {ZENDESK_TOKEN}")) {
-            return ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "Couldn't authenticate you"}));
+        if let Some(refusal) = unauthorized(request) {
+            return refusal;
         }
         if let Some(status) = store.faults.pop_front() {
-            return ResponseTemplate::new(status).insert_header("retry-after", "1");
+            return injected_fault(status);
         }
         let ids: Vec<u64> = request
             .url
@@ -56,6 +51,24 @@ impl Respond for ShowMany {
             .collect();
         ResponseTemplate::new(200).set_body_json(json!({ "users": users }))
     }
+}
+
+/// 401 unless the request carries the mock's OAuth token.
+pub(crate) fn unauthorized(request: &Request) -> Option<ResponseTemplate> {
+    let auth = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    (auth != Some(&format!("Bearer {ZENDESK_TOKEN}"))).then(|| {
+        ResponseTemplate::new(401).set_body_json(json!({"error": "Couldn't authenticate you"}))
+    })
+}
+
+/// An injected failure: `status` with `Retry-After: 1`.
+pub(crate) fn injected_fault(status: u16) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .insert_header("retry-after", "1")
+        .set_body_json(json!({"error": "injected"}))
 }
 
 impl MockZendesk {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::ZENDESK_TOKEN;
+use crate::mock_zendesk::{injected_fault, unauthorized};
 
 /// The ticket events the mock serves.
 pub enum EventSource {
@@ -94,13 +94,8 @@ struct Export(Arc<Mutex<Store>>);
 impl Respond for Export {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut store = self.0.lock().unwrap();
-        let auth = request
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
-        if auth != Some(&format!("Bearer {ZENDESK_TOKEN}")) {
-            return ResponseTemplate::new(401)
-                .set_body_json(json!({"error": "Couldn't authenticate you"}));
+        if let Some(refusal) = unauthorized(request) {
+            return refusal;
         }
         if let Some((limit, window)) = store.limit {
             let now = Instant::now();
@@ -124,9 +119,7 @@ impl Respond for Export {
             store.recent.push_back(now);
         }
         if let Some(status) = store.faults.pop_front() {
-            return ResponseTemplate::new(status)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"error": "injected"}));
+            return injected_fault(status);
         }
         let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
         let param = |k: &str| {
