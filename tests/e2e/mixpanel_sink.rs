@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, binary, sample, sns, sqs};
+use ticketbridge_e2e::{EMF_MARKER, MockMixpanel, binary, sample, sns, sqs};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -147,7 +147,11 @@ async fn bad_input_is_named_and_the_process_keeps_serving() {
         names(&mixpanel.deduplicated()),
         ["Ticket Comment Added", "Ticket Created", "Ticket Responded"]
     );
-    let logs = process.take_stderr().join("\n");
+    // Three invocations reached the handler, each ending with its EMF line.
+    let logs = process
+        .take_stderr_after(EMF_MARKER, 3, TIMEOUT)
+        .await
+        .join("\n");
     assert!(
         !logs.contains("Refund issued"),
         "comment bodies never reach the logs"
@@ -177,7 +181,10 @@ async fn mixpanel_down_until_the_deadline_sends_records_back_to_lambda() {
         ))
     );
     assert!(mixpanel.received().is_empty());
-    let logs = process.take_stderr().join("\n");
+    let logs = process
+        .take_stderr_after(EMF_MARKER, 1, TIMEOUT)
+        .await
+        .join("\n");
     assert!(
         logs.contains("\"RecordsFailed\":1"),
         "EMF metrics report the failure: {logs}"

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
@@ -64,6 +65,31 @@ impl FunctionProcess {
     /// Stderr lines so far, drained.
     pub fn take_stderr(&self) -> Vec<String> {
         std::mem::take(&mut self.stderr.lock().unwrap())
+    }
+
+    /// Stderr lines, drained once `count` of them contain `marker` or `timeout` passed: the
+    /// answer can reach the emulator before the pipe reader has read what was logged before it.
+    pub async fn take_stderr_after(
+        &self,
+        marker: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let seen = self
+                .stderr
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|line| line.contains(marker))
+                .count();
+            if seen >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.take_stderr()
     }
 
     /// Waits for the process to exit (for init failures); returns its exit code.
