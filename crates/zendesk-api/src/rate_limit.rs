@@ -50,7 +50,13 @@ impl Default for RateLimits {
     }
 }
 
-/// An even pace: one request per `60 s / limit`, pushed back by any `Retry-After`.
+/// Extra spacing over `60 s / limit`, in hundredths: Zendesk counts arrivals and we time
+/// departures, so a request leaving exactly on its slot can arrive a moment inside the window of
+/// one that spent longer opening a connection, and be answered 429.
+const MARGIN_PERCENT: u32 = 1;
+
+/// An even pace: one request per `60 s / limit` (plus the margin), pushed back by any
+/// `Retry-After`.
 #[derive(Debug)]
 pub struct Pace {
     interval: Duration,
@@ -61,7 +67,7 @@ impl Pace {
     /// A pace of `per_minute` requests per minute.
     pub fn per_minute(per_minute: u32) -> Self {
         Self {
-            interval: Duration::from_secs(60) / per_minute.max(1),
+            interval: Duration::from_secs(60) * (100 + MARGIN_PERCENT) / 100 / per_minute.max(1),
             next: Mutex::new(None),
         }
     }
@@ -162,14 +168,14 @@ mod tests {
         let limiter = RateLimiter::new(RateLimits::default());
         let c = EndpointClass::IncrementalExport;
         assert_eq!(limiter.claim(c), Duration::ZERO);
-        assert_eq!(limiter.claim(c), Duration::from_secs(6));
-        assert_eq!(limiter.claim(c), Duration::from_secs(12));
+        assert_eq!(limiter.claim(c), Duration::from_millis(6_060));
+        assert_eq!(limiter.claim(c), Duration::from_millis(12_120));
         // The other class is not affected.
         assert_eq!(limiter.claim(EndpointClass::Standard), Duration::ZERO);
         tokio::time::advance(Duration::from_secs(20)).await;
         assert_eq!(limiter.pace(c).wait(), Duration::ZERO);
         limiter.pause(c, Duration::from_secs(30));
         assert_eq!(limiter.claim(c), Duration::from_secs(30));
-        assert_eq!(limiter.pace(c).wait(), Duration::from_secs(36));
+        assert_eq!(limiter.pace(c).wait(), Duration::from_millis(36_060));
     }
 }
