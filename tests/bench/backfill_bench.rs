@@ -98,12 +98,15 @@ async fn main() {
     let requests = zendesk.requests().len();
     let ceiling = (LIMIT_PER_MINUTE * PAGE) as f64;
     let items_per_minute = items as f64 * 60.0 / elapsed;
-    // Steady state: from the first page to the last, pages arrive every 60/limit seconds.
-    let steady = if requests > 1 {
-        (items as f64 - PAGE as f64) * 60.0
-            / ((requests - 1) as f64 * 60.0 / LIMIT_PER_MINUTE as f64)
-    } else {
-        0.0
+    // Steady state, as measured at the mock: the items read after the first page, over the time
+    // from the first page served to the last (the first page comes free at the start).
+    let pages = zendesk.event_pages();
+    let steady = match (pages.first(), pages.last()) {
+        (Some((first_at, first_items)), Some((last_at, _))) if pages.len() > 1 => {
+            (items as f64 - *first_items as f64) * 60.0
+                / last_at.duration_since(*first_at).as_secs_f64()
+        }
+        _ => 0.0,
     };
     let after_warmup: Vec<u64> = samples
         .iter()
@@ -118,7 +121,8 @@ async fn main() {
         "backfill against a mock export enforcing {LIMIT_PER_MINUTE} requests/min, {PAGE} items/page, for {elapsed:.0} s:"
     );
     println!(
-        "  export requests answered: {requests}, answered 429 by the mock: {}",
+        "  export requests answered: {requests} ({} ticket event pages), answered 429 by the mock: {}",
+        pages.len(),
         zendesk.throttled()
     );
     println!(
@@ -136,7 +140,7 @@ async fn main() {
         counts["duplicates_skipped"]
     );
     println!(
-        "  resident memory after 30 s: min {:.1} MB, max {:.1} MB ({} samples); exit status {}",
+        "  resident memory after 30 s: min {:.1} MB, max {:.1} MB ({} samples); {}",
         min as f64 / 1024.0,
         max as f64 / 1024.0,
         after_warmup.len(),

@@ -80,6 +80,7 @@ struct Store {
     recent: VecDeque<Instant>,
     faults: VecDeque<u16>,
     requests: Vec<String>,
+    event_pages: Vec<(Instant, usize)>,
     throttled: usize,
 }
 
@@ -156,6 +157,7 @@ impl Respond for Export {
                 request.url.origin().ascii_serialization()
             );
             let count = items.len();
+            store.event_pages.push((Instant::now(), count));
             return ResponseTemplate::new(200).set_body_json(json!({
                 "ticket_events": items, "count": count, "end_time": end_time,
                 "next_page": next_page, "end_of_stream": end_of_stream}));
@@ -227,6 +229,7 @@ impl MockZendeskExports {
             recent: VecDeque::new(),
             faults: VecDeque::new(),
             requests: Vec::new(),
+            event_pages: Vec::new(),
             throttled: 0,
         }));
         for p in [
@@ -260,6 +263,11 @@ impl MockZendeskExports {
     /// Paths and queries of the answered calls (not the throttled or faulted ones).
     pub fn requests(&self) -> Vec<String> {
         self.store.lock().unwrap().requests.clone()
+    }
+
+    /// When each ticket event page was served, and how many items it held.
+    pub fn event_pages(&self) -> Vec<(Instant, usize)> {
+        self.store.lock().unwrap().event_pages.clone()
     }
 
     /// Requests answered 429 by the enforced limit.
