@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use zendesk_events::{
     DecodeError, TICKET_RESOURCE, Timestamp, WEBHOOK_TICKET_PREFIX, decode_event, encode_connector,
+    title_case,
 };
 
 use crate::entry::BusEntry;
@@ -157,19 +158,11 @@ fn other(envelope: Envelope, domain: &Domain, source: &str) -> Result<BusEntry, 
 
 /// `created` → "User Created"; `group_membership_created` → "Group Membership Created".
 fn event_name(noun: &str, suffix: &str) -> String {
-    let words: Vec<String> = suffix
-        .split(['_', '.'])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-        })
-        .collect();
-    match words.len() {
-        0 | 1 => format!("{noun} {}", words.join(" ")).trim_end().to_owned(),
-        _ => words.join(" "),
+    let title = title_case(&suffix.replace('.', "_"));
+    if title.contains(' ') {
+        title
+    } else {
+        format!("{noun} {title}").trim_end().to_owned()
     }
 }
 

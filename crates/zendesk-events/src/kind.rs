@@ -256,7 +256,8 @@ impl fmt::Display for EventType {
     }
 }
 
-fn title_case(snake: &str) -> String {
+/// `group_membership_created` → "Group Membership Created".
+pub fn title_case(snake: &str) -> String {
     snake
         .split('_')
         .filter(|w| !w.is_empty())

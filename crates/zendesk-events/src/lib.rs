@@ -22,5 +22,6 @@ pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent
 pub use identity::EventIdentity;
 pub use kind::{
     ChangeValue, DETAIL_TYPE_PREFIX, EVENT_TYPES, EventSpec, EventType, WEBHOOK_TICKET_PREFIX,
+    title_case,
 };
 pub use timestamp::Timestamp;
