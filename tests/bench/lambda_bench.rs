@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, cold_starts, sample};
+use ticketbridge_e2e::{MockMixpanel, cold_starts};
+use zendesk_events::samples;
 
 const COLD_STARTS: usize = 20;
 const BATCH: usize = 10_000;
@@ -80,17 +81,8 @@ async fn main() {
 fn sqs_batch(n: usize) -> String {
     let mut templates = Vec::new();
     for folder in ["connector", "webhook"] {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../events")
-            .join(folder);
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let rel = format!("{folder}/{}", f.file_name().unwrap().to_string_lossy());
-            templates.push(serde_json::from_str::<Value>(&sample(&rel)).unwrap());
+        for (_, json) in samples::read(folder) {
+            templates.push(serde_json::from_str::<Value>(&json).unwrap());
         }
     }
     let records: Vec<Value> = (0..n)

@@ -3,26 +3,17 @@
 //! with every type allowed.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use fullstory::{Mapper, MappingConfig};
-use zendesk_events::decode_event;
+use zendesk_events::{decode_event, samples};
 
 fn events() -> Vec<zendesk_events::TicketEvent> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
-    let mut out = Vec::new();
-    for folder in ["connector", "webhook"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for file in files {
-            out.push(decode_event(&std::fs::read_to_string(file).unwrap()).unwrap());
-        }
-    }
-    out
+    ["connector", "webhook"]
+        .into_iter()
+        .flat_map(samples::read)
+        .map(|(_, json)| decode_event(&json).unwrap())
+        .collect()
 }
 
 fn map_events(c: &mut Criterion) {

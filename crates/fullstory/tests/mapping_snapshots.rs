@@ -2,37 +2,14 @@
 //! `Idempotency-Key`) are snapshotted, every body follows FullStory's rules, PII stays out
 //! unless enabled, keys are stable across families, and README's table is the code's table.
 
-use std::path::{Path, PathBuf};
-
 use fullstory::mapping::markdown_table;
 use fullstory::properties::property_name;
 use fullstory::request::without_session;
 use fullstory::{EventRequest, Mapper, MappingConfig, decode_conversation};
 use serde_json::{Value, json};
-use zendesk_events::decode_event;
+use zendesk_events::{decode_event, samples};
 
 const UID: &str = "user-4242";
-
-fn events_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
-}
-
-fn samples(folder: &str) -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect()
-}
 
 fn everything(config: MappingConfig) -> MappingConfig {
     MappingConfig {
@@ -61,7 +38,7 @@ const FOLDERS: &[&str] = &["connector", "webhook", "webhook-on-bus", "intercom-o
 fn every_sample_maps_to_its_snapshot() {
     let config = everything(MappingConfig::default());
     for folder in FOLDERS {
-        for (name, json) in samples(folder) {
+        for (name, json) in samples::read(folder) {
             insta::assert_json_snapshot!(
                 format!("{folder}__{name}"),
                 shown(&requests(&config, &json))
@@ -120,7 +97,7 @@ fn every_body_follows_fullstorys_rules() {
         ..MappingConfig::default()
     });
     for folder in FOLDERS {
-        for (name, json) in samples(folder) {
+        for (name, json) in samples::read(folder) {
             for r in requests(&config, &json) {
                 check(
                     &serde_json::from_slice(&r.body).unwrap(),
@@ -135,7 +112,7 @@ fn every_body_follows_fullstorys_rules() {
 fn personal_data_leaves_only_when_enabled() {
     let private = everything(MappingConfig::default());
     for folder in FOLDERS {
-        for (name, json) in samples(folder) {
+        for (name, json) in samples::read(folder) {
             let text = shown(&requests(&private, &json)).to_string();
             for secret in [
                 "charged twice",
@@ -212,7 +189,7 @@ fn without_the_session_is_another_body_under_another_stable_key() {
 
 #[test]
 fn readme_table_is_the_code_table() {
-    let readme = std::fs::read_to_string(events_dir().join("../README.md")).unwrap();
+    let readme = std::fs::read_to_string(samples::events_dir().join("../README.md")).unwrap();
     assert!(
         readme.contains(&markdown_table()),
         "README's FullStory table is stale; regenerate it with `make mapping-table`:\n{}",

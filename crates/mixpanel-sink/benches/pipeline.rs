@@ -2,27 +2,19 @@
 //! the gzip of a full 2000-event `/import` batch.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use delivery::{Item, json_array};
 use mixpanel::client::gzip;
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
-use zendesk_events::Envelope;
+use zendesk_events::{Envelope, samples};
 
 /// Every connector and webhook sample, each wrapped as an SNS invocation.
 fn sns_samples() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
     let mut out = Vec::new();
     for folder in ["connector", "webhook"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for file in files {
-            let message = std::fs::read_to_string(file).unwrap();
+        for (_, message) in samples::read(folder) {
             let message: serde_json::Value = serde_json::from_str(&message).unwrap();
             out.push(
                 json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": {

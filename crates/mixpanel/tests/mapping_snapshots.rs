@@ -1,32 +1,11 @@
 //! The mapping is a public contract: every sample's Mixpanel events and profile update are
 //! snapshotted, PII stays out unless enabled, and README's table is the code's table.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mixpanel::{DistinctId, Mapper, MappingConfig, markdown_table};
 use serde_json::{Value, json};
-use zendesk_events::decode_event;
-
-fn events_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
-}
-
-fn samples(folder: &str) -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect()
-}
+use zendesk_events::{decode_event, samples};
 
 fn mapped(mapper: &Mapper, json: &str) -> Value {
     let event = decode_event(json).unwrap();
@@ -43,7 +22,7 @@ fn mapped(mapper: &Mapper, json: &str) -> Value {
 fn every_sample_maps_to_its_snapshot() {
     let mapper = Mapper::new(MappingConfig::default());
     for folder in ["connector", "webhook", "webhook-on-bus"] {
-        for (name, json) in samples(folder) {
+        for (name, json) in samples::read(folder) {
             insta::assert_json_snapshot!(format!("{folder}__{name}"), mapped(&mapper, &json));
         }
     }
@@ -57,7 +36,10 @@ fn personal_data_leaves_only_when_enabled() {
         include_subject: true,
         ..MappingConfig::default()
     });
-    for (name, json) in samples("connector").into_iter().chain(samples("webhook")) {
+    for (name, json) in samples::read("connector")
+        .into_iter()
+        .chain(samples::read("webhook"))
+    {
         let text = mapped(&private, &json).to_string();
         for secret in [
             "charged twice",
@@ -102,7 +84,7 @@ fn insert_ids_are_stable_distinct_and_valid() {
     let mapper = Mapper::new(MappingConfig::default());
     let mut seen = std::collections::HashSet::new();
     for folder in ["connector", "webhook"] {
-        for (name, json) in samples(folder) {
+        for (name, json) in samples::read(folder) {
             let first = mapped(&mapper, &json);
             assert_eq!(
                 first,

@@ -6,41 +6,23 @@ mod support;
 
 use serde_json::Value;
 use support::*;
-use zendesk_events::decode_event;
-
-fn webhook_samples() -> Vec<(String, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/webhook");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect()
-}
+use zendesk_events::{decode_event, samples};
 
 #[tokio::test]
 async fn every_webhook_sample_bridges_to_the_same_event() {
-    let samples = webhook_samples();
+    let samples = samples::read("webhook");
     assert_eq!(samples.len(), 33);
     for (name, body) in samples {
         let bus = local_bus(vec![Answer::Accept]).await;
         let response = bridge(&bus, &[])
-            .handle(&zendesk_delivery(&body), BUDGET)
+            .handle(&zendesk_delivery(body.as_bytes()), BUDGET)
             .await;
         assert_eq!(response.status, 200, "{name}");
         let sent = sent_entries(&bus).await;
         assert_eq!(sent.len(), 1, "{name}");
         let entry = &sent[0];
 
-        let direct = decode_event(std::str::from_utf8(&body).unwrap()).unwrap();
+        let direct = decode_event(&body).unwrap();
         let bridged = decode_event(&as_delivered(entry)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(bridged, direct, "{name}");
 

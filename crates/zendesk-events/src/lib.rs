@@ -11,6 +11,8 @@ mod event;
 mod identity;
 pub mod ids;
 pub mod kind;
+#[cfg(feature = "samples")]
+pub mod samples;
 mod timestamp;
 mod wire;
 

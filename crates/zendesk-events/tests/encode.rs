@@ -1,28 +1,10 @@
 //! Encoding to connector form loses nothing the model holds: every sample, re-encoded and put in
 //! an EventBridge envelope, decodes to the event it came from, identity included.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
-use zendesk_events::{SourceFamily, TICKET_RESOURCE, decode_event, encode_connector};
-
-fn samples(folder: &str) -> Vec<(String, String)> {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../events")
-        .join(folder);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).unwrap())
-        })
-        .collect()
-}
+use zendesk_events::{SourceFamily, TICKET_RESOURCE, decode_event, encode_connector, samples};
 
 fn on_bus(json: &str) -> String {
     let event = decode_event(json).unwrap();
@@ -43,7 +25,7 @@ fn on_bus(json: &str) -> String {
 
 #[test]
 fn every_webhook_sample_survives_encoding_with_its_identity() {
-    for (name, json) in samples("webhook") {
+    for (name, json) in samples::read("webhook") {
         let original = decode_event(&json).unwrap();
         let bridged = decode_event(&on_bus(&json)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(bridged, original, "{name}");
@@ -53,7 +35,7 @@ fn every_webhook_sample_survives_encoding_with_its_identity() {
 
 #[test]
 fn every_connector_sample_survives_encoding_with_its_identity() {
-    for (name, json) in samples("connector") {
+    for (name, json) in samples::read("connector") {
         let original = decode_event(&json).unwrap();
         let again = decode_event(&on_bus(&json)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(again, original, "{name}");

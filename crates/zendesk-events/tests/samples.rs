@@ -1,34 +1,10 @@
 //! Every sample under `events/` decodes (or fails) as expected; decoded forms are snapshotted.
 
-use std::path::{Path, PathBuf};
-
-use zendesk_events::{EVENT_TYPES, Envelope, EventType, SourceFamily, decode_event};
-
-fn events_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events")
-}
-
-fn samples(folder: &str) -> Vec<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(events_dir().join(folder))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect()
-}
+use zendesk_events::{EVENT_TYPES, Envelope, EventType, SourceFamily, decode_event, samples};
 
 #[test]
 fn every_connector_sample_decodes_to_a_known_type() {
-    let all = samples("connector");
+    let all = samples::read("connector");
     assert_eq!(all.len(), 30);
     for (name, json) in all {
         let event = decode_event(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -40,7 +16,7 @@ fn every_connector_sample_decodes_to_a_known_type() {
 
 #[test]
 fn every_webhook_sample_decodes_to_a_known_type() {
-    let all = samples("webhook");
+    let all = samples::read("webhook");
     assert_eq!(all.len(), 33);
     for (name, json) in all {
         let event = decode_event(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -52,11 +28,11 @@ fn every_webhook_sample_decodes_to_a_known_type() {
 
 #[test]
 fn every_table_type_has_samples_in_its_families() {
-    let connector: Vec<_> = samples("connector")
+    let connector: Vec<_> = samples::read("connector")
         .into_iter()
         .map(|(_, j)| decode_event(&j).unwrap().event_type)
         .collect();
-    let webhook: Vec<_> = samples("webhook")
+    let webhook: Vec<_> = samples::read("webhook")
         .into_iter()
         .map(|(_, j)| decode_event(&j).unwrap().event_type)
         .collect();
@@ -74,17 +50,19 @@ fn every_table_type_has_samples_in_its_families() {
 
 #[test]
 fn a_webhook_on_the_bus_decodes_like_the_bare_webhook() {
-    let on_bus =
-        std::fs::read_to_string(events_dir().join("webhook-on-bus/ticket.comment_added.json"))
-            .unwrap();
+    let on_bus = std::fs::read_to_string(
+        samples::events_dir().join("webhook-on-bus/ticket.comment_added.json"),
+    )
+    .unwrap();
     let bare =
-        std::fs::read_to_string(events_dir().join("webhook/ticket.comment_added.json")).unwrap();
+        std::fs::read_to_string(samples::events_dir().join("webhook/ticket.comment_added.json"))
+            .unwrap();
     assert_eq!(decode_event(&on_bus).unwrap(), decode_event(&bare).unwrap());
 }
 
 #[test]
 fn wrapped_samples_unwrap_to_their_events() {
-    for (name, json) in samples("wrapped") {
+    for (name, json) in samples::read("wrapped") {
         let envelope = Envelope::parse(&json).unwrap();
         let decoded: Vec<_> = envelope
             .records()
@@ -106,7 +84,7 @@ fn wrapped_samples_unwrap_to_their_events() {
 #[test]
 fn malformed_samples_fail_with_a_path_and_a_reason() {
     let mut report = Vec::new();
-    for (name, json) in samples("malformed") {
+    for (name, json) in samples::read("malformed") {
         let envelope = Envelope::parse(&json).unwrap();
         for record in envelope.records() {
             let outcome = match record.decode() {
