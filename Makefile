@@ -6,13 +6,13 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy build unit lint bench bench-lambda bench-backfill package tools mapping-table clean
+.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-backfill package tools mapping-table clean
 
 all: test
 
 ## demo: build, then signed webhooks through webhook-bridge, and the events through mixpanel-sink and fullstory-sink in DRY_RUN, under a local Lambda Runtime API
-demo: build
-	$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
+demo: bins
+	target/debug/ticketbridge demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
 
 ## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto), the CDK assertion and cdk-nag tests, and a real cdk synth
 test: fmt-check clippy build unit infra-test synth
@@ -25,9 +25,16 @@ clippy:
 
 lint: fmt-check clippy
 
-# The end-to-end tests run the real binaries, so they are built first.
-build:
+# What the demo runs: the binaries alone, one build of the dependency tree.
+bins:
 	$(CARGO) build --workspace --bins --locked
+
+# The end-to-end tests run the real binaries, so they are built first. The tests are built in the
+# same invocation so that the binaries get the features the test run unifies (dev-dependencies
+# turn on tokio's test-util, serde's alloc, …): built alone, the bins would need a second copy of
+# the whole dependency tree.
+build:
+	$(CARGO) build --workspace --bins --tests --locked
 
 # The rule tests run moto's EventBridge as an independent matcher (tests/e2e/rules_moto.rs).
 unit: moto
