@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
 use ticketbridge_e2e::{
-    EMF_MARKER, FULLSTORY_KEY, MockFullStory, MockZendesk, ZENDESK_TOKEN, binary, sample, sns, sqs,
+    FULLSTORY_KEY, MockFullStory, MockZendesk, ZENDESK_TOKEN, binary, sample, sns, sqs,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -100,10 +100,7 @@ async fn duplicates_and_429s_leave_exactly_one_event_per_source_event() {
         "the warm container reused the cache"
     );
 
-    let logs = process
-        .take_stderr_after(EMF_MARKER, 4, TIMEOUT)
-        .await
-        .join("\n");
+    let logs = process.stderr_up_to_now().await.join("\n");
     for secret in [
         FULLSTORY_KEY,
         ZENDESK_TOKEN,

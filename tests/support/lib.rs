@@ -19,9 +19,6 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-/// A substring of the EMF line every function logs last for each invocation it handled.
-pub const EMF_MARKER: &str = "\"CloudWatchMetrics\"";
-
 /// The target directory holding the built binaries (`TICKETBRIDGE_BIN_DIR` overrides).
 pub fn bin_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("TICKETBRIDGE_BIN_DIR") {

@@ -118,7 +118,7 @@ pub async fn run(bridge: &Path, events: &Path) -> Result<BridgeRun, String> {
                 return Err(format!("{label}: the bridge failed: {error_message}"));
             }
             None => {
-                let stderr = process.take_stderr().join("\n");
+                let stderr = process.stderr_up_to_now().await.join("\n");
                 return Err(format!("{label}: the bridge did not answer\n{stderr}"));
             }
         };

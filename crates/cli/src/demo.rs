@@ -67,16 +67,14 @@ pub async fn run(
         println!("\n▶ {file}");
         let outcome = api.invoke(payload, Duration::from_secs(30)).await;
         if process.has_exited() {
-            let stderr = process.take_stderr().join("\n");
+            let stderr = process.stderr_up_to_now().await.join("\n");
             return Err(format!(
                 "{} exited during the demo:\n{stderr}",
                 function.display()
             ));
         }
-        // The requests were written before the answer; give the pipe reader a moment.
-        tokio::time::sleep(Duration::from_millis(20)).await;
         report.files += 1;
-        for line in process.take_stdout() {
+        for line in process.stdout_up_to_now().await {
             print_request(&line, &file, &mut report);
         }
         match outcome {
@@ -90,7 +88,7 @@ pub async fn run(
             }
             None => return Err(format!("{file}: the function did not answer")),
         }
-        process.take_stderr();
+        process.stderr_up_to_now().await;
     }
     process.stop().await;
     Ok(report)

@@ -2,23 +2,26 @@
 
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::emulator::RuntimeApi;
+use crate::output_pipe::OutputPipe;
+
+/// How long to wait for the pipe reader to catch up (it normally takes microseconds).
+const OUTPUT_WAIT: Duration = Duration::from_secs(10);
 
 /// A running function process, its output lines collected.
 pub struct FunctionProcess {
     child: Child,
-    stdout: Arc<Mutex<Vec<String>>>,
-    stderr: Arc<Mutex<Vec<String>>>,
+    stdout: OutputPipe,
+    stderr: OutputPipe,
 }
 
 impl FunctionProcess {
-    /// Starts `binary` with the Lambda environment pointing at `api`, plus `env`.
+    /// Starts `binary` with the Lambda environment pointing at `api`, plus `env`. Must be called
+    /// inside a tokio runtime.
     pub fn spawn(
         binary: &Path,
         api: &RuntimeApi,
@@ -27,6 +30,8 @@ impl FunctionProcess {
         let name = binary
             .file_name()
             .map_or("function".into(), |n| n.to_string_lossy().into_owned());
+        let (stdout, child_stdout) = OutputPipe::new()?;
+        let (stderr, child_stderr) = OutputPipe::new()?;
         let mut command = Command::new(binary);
         command
             .env_clear()
@@ -39,12 +44,10 @@ impl FunctionProcess {
             .env("AWS_REGION", "us-east-1")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(child_stdout)
+            .stderr(child_stderr)
             .kill_on_drop(true);
-        let mut child = command.spawn()?;
-        let stdout = collect(child.stdout.take().expect("piped"));
-        let stderr = collect(child.stderr.take().expect("piped"));
+        let child = command.spawn()?;
         Ok(Self {
             child,
             stdout,
@@ -57,39 +60,25 @@ impl FunctionProcess {
         self.child.id()
     }
 
-    /// Stdout lines so far, drained.
+    /// Stdout lines read so far, drained.
     pub fn take_stdout(&self) -> Vec<String> {
-        std::mem::take(&mut self.stdout.lock().unwrap())
+        self.stdout.take()
     }
 
-    /// Stderr lines so far, drained.
+    /// Stderr lines read so far, drained.
     pub fn take_stderr(&self) -> Vec<String> {
-        std::mem::take(&mut self.stderr.lock().unwrap())
+        self.stderr.take()
     }
 
-    /// Stderr lines, drained once `count` of them contain `marker` or `timeout` passed: the
-    /// answer can reach the emulator before the pipe reader has read what was logged before it.
-    pub async fn take_stderr_after(
-        &self,
-        marker: &str,
-        count: usize,
-        timeout: Duration,
-    ) -> Vec<String> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            let seen = self
-                .stderr
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|line| line.contains(marker))
-                .count();
-            if seen >= count {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        self.take_stderr()
+    /// Stdout lines written before now, drained: call it after an answer to get everything the
+    /// invocation printed (the answer can arrive before the pipe reader has read it).
+    pub async fn stdout_up_to_now(&self) -> Vec<String> {
+        self.stdout.take_up_to_now(OUTPUT_WAIT).await
+    }
+
+    /// Stderr lines written before now, drained (see [`Self::stdout_up_to_now`]).
+    pub async fn stderr_up_to_now(&self) -> Vec<String> {
+        self.stderr.take_up_to_now(OUTPUT_WAIT).await
     }
 
     /// Waits for the process to exit (for init failures); returns its exit code.
@@ -106,16 +95,4 @@ impl FunctionProcess {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
-}
-
-fn collect(stream: impl AsyncRead + Unpin + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(stream).lines();
-        while let Ok(Some(line)) = reader.next_line().await {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    lines
 }

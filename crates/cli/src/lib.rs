@@ -10,6 +10,7 @@ pub mod emulator;
 pub mod function;
 pub mod history_cli;
 pub mod local_bus;
+mod output_pipe;
 pub mod routing;
 pub mod rules_check;
 

@@ -360,11 +360,10 @@ async fn invoke(
         }
     };
     let outcome = api.invoke(body, Duration::from_secs(timeout)).await;
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    for line in process.take_stderr() {
+    for line in process.stderr_up_to_now().await {
         eprintln!("{line}");
     }
-    for line in process.take_stdout() {
+    for line in process.stdout_up_to_now().await {
         println!("{line}");
     }
     process.stop().await;
