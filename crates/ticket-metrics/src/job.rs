@@ -2,12 +2,12 @@
 //! Mixpanel page by page, and save the cursor after each page Mixpanel accepted. A run stops
 //! before the deadline with its progress saved; the next run continues from there.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use delivery::{Batcher, Deadline, Delivery, Failure, Item, Outcome, RecordId, Settings};
 use mixpanel::MixpanelClient;
 use serde::Serialize;
-use zendesk_api::{EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError};
+use zendesk_api::{EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now};
 
 use crate::config::MetricsConfig;
 use crate::cursor::{CursorError, CursorStore};
@@ -242,10 +242,4 @@ impl MetricsJob {
             delivery.send(&endpoint, batcher.take()).await;
         }
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }

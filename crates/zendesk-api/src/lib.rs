@@ -12,6 +12,7 @@ mod metric_set;
 mod rate_limit;
 mod ticket_events_export;
 mod tickets_export;
+mod unix_time;
 mod users;
 
 pub use client::ZendeskClient;
@@ -24,4 +25,5 @@ pub use ticket_events_export::{
     EventPage, ExportPosition, ItemError, StreamStats, TicketEventItem, TicketEventStream,
 };
 pub use tickets_export::{EXPORT_PAGE_SIZE, ExportStart, ExportedTicket, TicketPage};
+pub use unix_time::unix_now;
 pub use users::{SHOW_MANY_LIMIT, User};

@@ -20,7 +20,7 @@ use delivery::{BatchLimits, Deadline, Delivery, Failure, Item, Outcome, RecordId
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig};
 use zendesk_api::{
     ExportPosition, TicketEventItem, TicketEventStream, ZendeskClient, ZendeskConfig,
-    history_events,
+    history_events, unix_now,
 };
 
 pub use checkpoint::{Checkpoint, CheckpointFile};
@@ -307,10 +307,4 @@ impl Pending {
             self.events.push(Item::new(bytes, record));
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
