@@ -6,7 +6,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-backfill package tools mapping-table clean
+.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -70,6 +70,7 @@ bench:
 	$(CARGO) bench -p webhook-bridge --bench handler
 	$(CARGO) bench -p fullstory --bench mapping
 	$(MAKE) bench-lambda
+	$(MAKE) bench-metrics
 	$(MAKE) bench-backfill
 
 bench-lambda:
@@ -77,6 +78,12 @@ bench-lambda:
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- target/release/mixpanel-sink
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- target/release/fullstory-sink
+
+## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
+METRICS_BENCH_TICKETS ?= 30000
+bench-metrics:
+	$(CARGO) build --release --locked -p ticket-metrics
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin metrics-bench -- target/release/ticket-metrics $(METRICS_BENCH_TICKETS)
 
 ## bench-backfill: the real `ticketbridge backfill` against a mock export enforcing 10 requests/min (BACKFILL_BENCH_SECONDS, default 180)
 BACKFILL_BENCH_SECONDS ?= 180

@@ -9,20 +9,12 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use ticketbridge_e2e::{EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN};
+use ticketbridge_e2e::{EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, memory_kib};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const PAGE: usize = 1000;
 const LIMIT_PER_MINUTE: usize = 10;
 const START: i64 = 1_600_000_000;
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -72,7 +64,7 @@ async fn main() {
     let mut samples = Vec::new();
     while started.elapsed() < Duration::from_secs(seconds) {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        if let Some(kib) = rss_kib(pid) {
+        if let Some(kib) = memory_kib(pid, "VmRSS") {
             samples.push((started.elapsed().as_secs(), kib));
         }
     }

@@ -8,11 +8,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, cold_starts};
+use ticketbridge_e2e::{MockMixpanel, cold_starts, memory_kib};
 use zendesk_events::samples;
 
 const COLD_STARTS: usize = 20;
 const BATCH: usize = 10_000;
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    memory_kib(pid, "VmHWM").expect("VmHWM of the live function")
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -102,15 +106,4 @@ fn sqs_batch(n: usize) -> String {
         })
         .collect();
     json!({ "Records": records }).to_string()
-}
-
-/// VmHWM of a live process, in KiB.
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
 }

@@ -234,3 +234,13 @@ pub async fn cold_starts(
     inits.sort();
     inits
 }
+
+/// A memory figure of a live process from `/proc/<pid>/status` (`VmRSS`: resident now, `VmHWM`:
+/// peak resident), in KiB.
+pub fn memory_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}

@@ -81,6 +81,7 @@ struct Store {
     faults: VecDeque<u16>,
     requests: Vec<String>,
     event_pages: Vec<(Instant, usize)>,
+    ticket_pages: Vec<(Instant, usize)>,
     throttled: usize,
 }
 
@@ -210,6 +211,7 @@ impl Respond for Export {
             .collect();
         let next = from + page.len();
         let end_of_stream = next >= store.tickets.len();
+        store.ticket_pages.push((Instant::now(), page.len()));
         ResponseTemplate::new(200).set_body_json(json!({
             "tickets": page, "after_cursor": format!("c:{next}"), "before_cursor": format!("c:{from}"),
             "after_url": null, "end_of_stream": end_of_stream}))
@@ -230,6 +232,7 @@ impl MockZendeskExports {
             faults: VecDeque::new(),
             requests: Vec::new(),
             event_pages: Vec::new(),
+            ticket_pages: Vec::new(),
             throttled: 0,
         }));
         for p in [
@@ -268,6 +271,11 @@ impl MockZendeskExports {
     /// When each ticket event page was served, and how many items it held.
     pub fn event_pages(&self) -> Vec<(Instant, usize)> {
         self.store.lock().unwrap().event_pages.clone()
+    }
+
+    /// When each ticket export page was served, and how many tickets it held.
+    pub fn ticket_pages(&self) -> Vec<(Instant, usize)> {
+        self.store.lock().unwrap().ticket_pages.clone()
     }
 
     /// Requests answered 429 by the enforced limit.
