@@ -23,7 +23,7 @@ pub use lambda::{Invocation, RuntimeClient, RuntimeError, serve};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 #[cfg(feature = "secrets")]
-pub use secrets::{resolve_secret_arns, resolve_secrets};
+pub use secrets::{SecretsManager, resolve_secret_arns, resolve_secrets};
 pub use send::{Delivery, Destination};
 pub use settings::{ConfigError, Settings};
 pub use sink::{ANSWER_RESERVE, METRICS_NAMESPACE, run_invocation};

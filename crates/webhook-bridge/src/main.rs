@@ -1,7 +1,7 @@
 //! `webhook-bridge`: read config (fetching `…_ARN` secrets) and build the EventBridge client
 //! once, then serve Function URL / HTTP API invocations.
 
-use delivery::{RuntimeClient, Settings, resolve_secret_arns};
+use delivery::{RuntimeClient, Settings, resolve_secrets};
 use webhook_bridge::config::SECRET_SETTINGS;
 use webhook_bridge::{Bridge, BridgeConfig, Publisher};
 
@@ -9,7 +9,7 @@ use webhook_bridge::{Bridge, BridgeConfig, Publisher};
 async fn main() {
     let runtime = RuntimeClient::start();
     let sdk = aws_config::load_from_env().await;
-    let settings = resolve_secret_arns(Settings::from_env(), SECRET_SETTINGS, &sdk)
+    let settings = resolve_secrets(Settings::from_env(), SECRET_SETTINGS)
         .await
         .and_then(|settings| BridgeConfig::from_settings(&settings));
     let config = runtime
