@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use ticketbridge_cli::bridge_demo::{DEMO_SECRET, bridge_env, signed_delivery};
 use ticketbridge_cli::{FunctionProcess, LocalBus, Outcome, RuntimeApi};
-use ticketbridge_e2e::{cold_starts, sample};
+use ticketbridge_e2e::{cold_starts, describe_cold_starts, sample};
 
 const COLD_STARTS: usize = 20;
 const REQUESTS: usize = 500;
@@ -25,10 +25,8 @@ async fn main() {
 
     let inits = cold_starts(&binary, &env, COLD_STARTS).await;
     println!(
-        "init (process start → first /next, SDK client built), {COLD_STARTS} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
-        ms(inits[COLD_STARTS / 2]),
-        ms(inits[COLD_STARTS * 9 / 10]),
-        ms(inits[COLD_STARTS - 1])
+        "init (process start → first /next, SDK client built), {}",
+        describe_cold_starts(&inits)
     );
 
     let api = RuntimeApi::start().await.expect("emulator");

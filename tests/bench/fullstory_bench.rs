@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{FULLSTORY_KEY, MockFullStory, cold_starts, sample};
+use ticketbridge_e2e::{FULLSTORY_KEY, MockFullStory, cold_starts, describe_cold_starts, sample};
 
 const LATENCY: Duration = Duration::from_millis(20);
 const BATCHES: usize = 10;
@@ -54,11 +54,9 @@ async fn main() {
     };
 
     let inits = cold_starts(&binary, &env(8), COLD_STARTS).await;
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "init (process start → first /next), {COLD_STARTS} cold starts: median {:.1} ms, max {:.1} ms",
-        ms(inits[COLD_STARTS / 2]),
-        ms(inits[COLD_STARTS - 1])
+        "init (process start → first /next), {}",
+        describe_cold_starts(&inits)
     );
 
     for concurrency in [1, 8, 16, 32] {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, cold_starts, memory_kib};
+use ticketbridge_e2e::{MockMixpanel, cold_starts, describe_cold_starts, memory_kib};
 use zendesk_events::samples;
 
 const COLD_STARTS: usize = 20;
@@ -39,10 +39,8 @@ async fn main() {
     let inits = cold_starts(&binary, &env, COLD_STARTS).await;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "init (process start → first /next), {COLD_STARTS} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
-        ms(inits[COLD_STARTS / 2]),
-        ms(inits[COLD_STARTS * 9 / 10]),
-        ms(inits[COLD_STARTS - 1])
+        "init (process start → first /next), {}",
+        describe_cold_starts(&inits)
     );
 
     let payload = sqs_batch(BATCH);

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
 use ticketbridge_e2e::{
-    EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, cold_starts, memory_kib,
+    EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, cold_starts,
+    describe_cold_starts, memory_kib,
 };
 use zendesk_events::samples;
 
@@ -44,12 +45,9 @@ async fn main() {
     ];
 
     let inits = cold_starts(&binary, &env, COLD_STARTS).await;
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "init (process start → first /next), {COLD_STARTS} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
-        ms(inits[COLD_STARTS / 2]),
-        ms(inits[COLD_STARTS * 9 / 10]),
-        ms(inits[COLD_STARTS - 1])
+        "init (process start → first /next), {}",
+        describe_cold_starts(&inits)
     );
 
     zendesk.enforce_limit(LIMIT_PER_MINUTE, Duration::from_secs(60));

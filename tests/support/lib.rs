@@ -244,3 +244,15 @@ pub fn memory_kib(pid: u32, field: &str) -> Option<u64> {
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// Sorted init times as "N cold starts: median …, p90 …, max …" in milliseconds.
+pub fn describe_cold_starts(inits: &[std::time::Duration]) -> String {
+    let ms = |i: usize| inits[i].as_secs_f64() * 1000.0;
+    let n = inits.len();
+    format!(
+        "{n} cold starts: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+        ms(n / 2),
+        ms(n * 9 / 10),
+        ms(n - 1)
+    )
+}
