@@ -60,11 +60,6 @@ impl FunctionProcess {
         self.child.id()
     }
 
-    /// Stdout lines read so far, drained.
-    pub fn take_stdout(&self) -> Vec<String> {
-        self.stdout.take()
-    }
-
     /// Stderr lines read so far, drained.
     pub fn take_stderr(&self) -> Vec<String> {
         self.stderr.take()
