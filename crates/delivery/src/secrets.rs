@@ -15,12 +15,18 @@ use aws_sigv4::sign::v4;
 use serde_json::{Value, json};
 
 use crate::http::{http_client, snippet, transport_error};
+use crate::retry::RetryPolicy;
 use crate::settings::{ConfigError, Settings};
 
-/// Attempts per secret: throttling, 5xx and network failures are tried again.
-const ATTEMPTS: u32 = 3;
-/// How long one `GetSecretValue` call may take.
-const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Retries of a `GetSecretValue` call at init: throttling, 5xx and network failures are tried
+/// three times in all, with the project's full-jitter backoff.
+const RETRY: RetryPolicy = RetryPolicy {
+    initial_backoff: Duration::from_millis(200),
+    max_backoff: Duration::from_secs(2),
+    max_attempts: 3,
+    min_attempt_time: Duration::from_secs(1),
+    request_timeout: Duration::from_secs(5),
+};
 /// Secrets Manager's JSON protocol operation.
 const TARGET: &str = "secretsmanager.GetSecretValue";
 
@@ -71,9 +77,9 @@ impl SecretsManager {
         loop {
             match self.get_secret_value(&body).await {
                 Ok(answer) => return secret_string_of(&answer),
-                Err(Failure::Transient(reason)) if attempt < ATTEMPTS => {
+                Err(Failure::Transient(reason)) if attempt < RETRY.max_attempts => {
                     tracing::warn!(attempt, reason = %reason, "Secrets Manager call failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt))).await;
+                    tokio::time::sleep(RETRY.delay(attempt, None)).await;
                     attempt += 1;
                 }
                 Err(Failure::Transient(reason) | Failure::Permanent(reason)) => {
@@ -94,7 +100,7 @@ impl SecretsManager {
         let mut request = self
             .http
             .post(&self.endpoint)
-            .timeout(CALL_TIMEOUT)
+            .timeout(RETRY.request_timeout)
             .body(body.to_owned());
         for (name, value) in headers
             .iter()
