@@ -18,6 +18,7 @@ use aws_sdk_eventbridge::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
 use event_rules::RuleSet;
 use serde_json::Value;
+use ticketbridge_e2e::moto_server;
 use tokio::process::{Child, Command};
 
 const PARTNER_SOURCE: &str = "aws.partner/zendesk.com/7654321/default";
@@ -35,14 +36,7 @@ struct Moto {
 
 impl Moto {
     async fn start() -> Self {
-        let binary = std::env::var_os("MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join(".venv/bin/moto_server"));
-        assert!(
-            binary.exists(),
-            "{} not found: `make moto` installs moto from PyPI into .venv (make test does it)",
-            binary.display()
-        );
+        let binary = moto_server();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

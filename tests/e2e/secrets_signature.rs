@@ -7,24 +7,16 @@ use std::process::Command;
 
 use delivery::{SecretsManager, Settings, resolve_secret_arns};
 use serde_json::json;
+use ticketbridge_e2e::moto_server;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const ARN: &str = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mixpanel-AbCdEf";
 
-/// The Python next to `moto_server` in `.venv` (or `MOTO_SERVER`'s), which has botocore.
+/// The Python next to `moto_server`, which has botocore.
 fn python() -> PathBuf {
-    let moto = std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server")
-        });
-    let python = moto.with_file_name("python");
-    assert!(
-        python.exists(),
-        "{} not found: `make moto` installs moto (and botocore) from PyPI into .venv",
-        python.display()
-    );
+    let python = moto_server().with_file_name("python");
+    assert!(python.exists(), "{} not found", python.display());
     python
 }
 

@@ -12,7 +12,7 @@ pub use mock_zendesk_exports::{EventSource, MockZendeskExports, generated_item};
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -255,4 +255,18 @@ pub fn describe_cold_starts(inits: &[std::time::Duration]) -> String {
         ms(n * 9 / 10),
         ms(n - 1)
     )
+}
+
+/// The `moto_server` that `make moto` installs into `.venv` (or the one `MOTO_SERVER` names);
+/// its venv also has botocore. Panics, saying how to install it, when it is missing.
+pub fn moto_server() -> PathBuf {
+    let binary = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server"));
+    assert!(
+        binary.exists(),
+        "{} not found: `make moto` installs moto from PyPI into .venv (make test does it)",
+        binary.display()
+    );
+    binary
 }
