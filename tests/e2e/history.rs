@@ -303,7 +303,8 @@ async fn ticket_metrics_pages_by_cursor_saves_it_and_overlapping_runs_count_once
 async fn ticket_metrics_stops_before_the_deadline_and_the_next_run_continues() {
     let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 1).await;
     let mixpanel = MockMixpanel::start().await;
-    // One export request per second; a page needs 2 × 1 s + 2 s of the budget.
+    // One export request per second; a page needs its export request, one /import and one
+    // /engage request (3 × 1 s) and the cursor save (2 s) of the budget.
     let s = settings(
         &zendesk,
         &mixpanel,
@@ -315,7 +316,7 @@ async fn ticket_metrics_stops_before_the_deadline_and_the_next_run_continues() {
     let cursor = temp_path("deadline-cursor");
     let summary = metrics_job(&s, &cursor)
         .await
-        .run(Duration::from_millis(4500))
+        .run(Duration::from_millis(5500))
         .await
         .unwrap();
     assert_eq!(summary.stopped, Some(Stop::Deadline));
@@ -351,4 +352,107 @@ async fn ticket_metrics_keeps_the_cursor_when_mixpanel_fails() {
         "c:0",
         "not saved past what failed"
     );
+}
+
+/// Answers Mixpanel gives that name no record: a batch-wide 400, a misrouted proxy's 404 or 405,
+/// a 408, a status nobody documents.
+const WHOLE_REQUEST_REFUSALS: [u16; 5] = [400, 404, 405, 408, 418];
+
+#[tokio::test]
+async fn ticket_metrics_never_moves_the_cursor_past_a_page_mixpanel_refused_as_a_whole() {
+    for status in WHOLE_REQUEST_REFUSALS {
+        let zendesk =
+            MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 2).await;
+        let mixpanel = MockMixpanel::start().await;
+        // Every /import of the run is answered so (retries included).
+        mixpanel.inject_import_faults(&[status; 64]);
+        let s = settings(&zendesk, &mixpanel, &[("RETRY_MAX_ATTEMPTS", "2")]);
+        let cursor = temp_path(&format!("refused-cursor-{status}"));
+        std::fs::write(&cursor, "c:0").unwrap();
+        let e = metrics_job(&s, &cursor)
+            .await
+            .run(Duration::from_secs(60))
+            .await
+            .expect_err("a run whose pages were refused does not succeed")
+            .to_string();
+        assert!(
+            e.contains(&format!("HTTP {status}")) && e.contains("page 1"),
+            "the error names the status and the page: {e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&cursor).unwrap(),
+            "c:0",
+            "HTTP {status}: the cursor stays where it was"
+        );
+        assert!(mixpanel.received().is_empty());
+
+        // Once Mixpanel answers again, a rerun delivers every ticket.
+        mixpanel.clear_import_faults();
+        let summary = metrics_job(&s, &cursor)
+            .await
+            .run(Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(summary.stopped, Some(Stop::CaughtUp));
+        assert_eq!(summary.rejected, 0);
+        assert_eq!(
+            mixpanel.deduplicated().len() as u64,
+            summary.with_metrics,
+            "HTTP {status}: every metric set delivered on the rerun"
+        );
+    }
+}
+
+#[tokio::test]
+async fn backfill_never_moves_the_checkpoint_past_a_batch_mixpanel_refused_as_a_whole() {
+    for status in WHOLE_REQUEST_REFUSALS {
+        let items: Vec<Value> = (1..=12)
+            .map(|i| item(i, 1 + i % 3, 1_700_000_000 + i as i64))
+            .collect();
+        let zendesk = MockZendeskExports::start(EventSource::Fixed(items), vec![], 4).await;
+        let mixpanel = MockMixpanel::start().await;
+        let s = settings(
+            &zendesk,
+            &mixpanel,
+            &[
+                ("MIXPANEL_BATCH_MAX_EVENTS", "4"),
+                ("RETRY_MAX_ATTEMPTS", "2"),
+            ],
+        );
+        let checkpoint = temp_path(&format!("refused-{status}.json"));
+        let options = BackfillOptions {
+            since: 1_700_000_000,
+            until: Some(1_700_000_100),
+            checkpoint: Some(CheckpointFile::new(&checkpoint)),
+            json: true,
+        };
+        // The first batch is accepted; every request after it is refused.
+        mixpanel.inject_import_faults_after(1, &[status; 64]);
+        let e = backfill(&s)
+            .run(&options)
+            .await
+            .map(|_| ())
+            .expect_err("a refused batch stops the backfill");
+        assert!(
+            e.contains(&format!("HTTP {status}")) && e.contains("batch 2"),
+            "the error names the status and the batch: {e}"
+        );
+        assert_eq!(mixpanel.received().len(), 4, "only the first batch landed");
+        let saved: Value =
+            serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+        assert_eq!(saved["complete"], false, "HTTP {status}");
+        let accepted = mixpanel.received().len();
+        assert_eq!(
+            saved["events_sent"].as_u64().unwrap() as usize,
+            accepted,
+            "HTTP {status}: the checkpoint holds exactly what Mixpanel accepted"
+        );
+
+        mixpanel.clear_import_faults();
+        let (ended, _) = backfill(&s).run(&options).await.unwrap();
+        assert_eq!(ended, Ended::Complete);
+        let ids = insert_ids(&mixpanel);
+        assert_no_duplicates(&ids);
+        assert_eq!(ids.len(), 12 + 4, "HTTP {status}: every event, once");
+    }
 }

@@ -73,6 +73,8 @@ struct Store {
     profiles: BTreeMap<String, serde_json::Map<String, Value>>,
     /// Statuses to answer with before accepting again (fault injection), per endpoint.
     import_faults: VecDeque<u16>,
+    /// Accepted `/import` requests to let through before the queued faults apply.
+    faults_after: usize,
     requests: usize,
 }
 
@@ -88,7 +90,11 @@ impl Respond for Import {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut store = self.0.lock().unwrap();
         store.requests += 1;
-        if let Some(status) = store.import_faults.pop_front() {
+        let fault = match store.faults_after {
+            0 => store.import_faults.pop_front(),
+            _ => None,
+        };
+        if let Some(status) = fault {
             return ResponseTemplate::new(status)
                 .set_body_json(json!({"code": status, "error": "injected fault"}));
         }
@@ -109,6 +115,7 @@ impl Respond for Import {
         };
         let n = events.len();
         store.received.extend(events);
+        store.faults_after = store.faults_after.saturating_sub(1);
         ResponseTemplate::new(200)
             .set_body_json(json!({"code": 200, "num_records_imported": n, "status": "OK"}))
     }
@@ -165,6 +172,19 @@ impl MockMixpanel {
     /// Answers the next `/import` requests with these statuses.
     pub fn inject_import_faults(&self, statuses: &[u16]) {
         self.store.lock().unwrap().import_faults.extend(statuses);
+    }
+
+    /// Like [`MockMixpanel::inject_import_faults`], once `accepted` more `/import` requests
+    /// were accepted.
+    pub fn inject_import_faults_after(&self, accepted: usize, statuses: &[u16]) {
+        let mut store = self.store.lock().unwrap();
+        store.faults_after = accepted;
+        store.import_faults.extend(statuses);
+    }
+
+    /// Drops the statuses still queued by [`MockMixpanel::inject_import_faults`].
+    pub fn clear_import_faults(&self) {
+        self.store.lock().unwrap().import_faults.clear();
     }
 
     /// Every accepted event, duplicates included.

@@ -10,8 +10,11 @@ use crate::batch::RecordId;
 pub enum Failure {
     /// The input could not be decoded or mapped (record path and reason inside).
     BadInput(String),
-    /// The destination refused an item made from it for good.
+    /// The destination refused an item made from it for good, naming it (record-level).
     Rejected(String),
+    /// The destination refused a whole request holding an item made from it, naming no item:
+    /// nothing of that request was accepted.
+    Refused(String),
     /// An item made from it was not accepted in time (retries exhausted or deadline near).
     Undelivered(String),
     /// The destination refused the credentials or configuration.
@@ -24,6 +27,7 @@ impl Failure {
         match self {
             Self::BadInput(_) => "bad_input",
             Self::Rejected(_) => "rejected",
+            Self::Refused(_) => "refused",
             Self::Undelivered(_) => "undelivered",
             Self::Misconfigured(_) => "misconfigured",
         }
@@ -35,6 +39,7 @@ impl fmt::Display for Failure {
         match self {
             Self::BadInput(m) => write!(f, "bad input: {m}"),
             Self::Rejected(m) => write!(f, "rejected by the destination: {m}"),
+            Self::Refused(m) => write!(f, "the destination refused the whole request: {m}"),
             Self::Undelivered(m) => write!(f, "not delivered: {m}"),
             Self::Misconfigured(m) => write!(f, "configuration error: {m}"),
         }

@@ -1,8 +1,8 @@
 //! The delivery loop: send a batch, act on the verdict, retry within the deadline, and settle
 //! every item in the ledger.
 
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
@@ -89,10 +89,12 @@ impl Delivery {
         // across an await.
         let halted = RefCell::new(self.halted.take());
         let telemetry = RefCell::new(std::mem::take(&mut self.telemetry));
+        let paused_until = Cell::new(None);
         let attempts = Attempts {
             policy: &self.policy,
             deadline: &self.deadline,
             halted: &halted,
+            paused_until: &paused_until,
             telemetry: &telemetry,
         };
         let settled: Vec<Settled> = stream::iter(requests)
@@ -112,6 +114,7 @@ impl Delivery {
         match failure {
             None => self.telemetry.items_delivered += 1,
             Some(Failure::Rejected(_)) => self.telemetry.items_rejected += 1,
+            Some(Failure::Refused(_)) => self.telemetry.items_refused += 1,
             Some(_) => self.telemetry.items_failed += 1,
         }
         for &record in &item.records {
@@ -132,6 +135,8 @@ struct Attempts<'a> {
     policy: &'a RetryPolicy,
     deadline: &'a Deadline,
     halted: &'a RefCell<Option<String>>,
+    /// Until when the destination asked every lane to wait (its latest `Retry-After`).
+    paused_until: &'a Cell<Option<Instant>>,
     telemetry: &'a RefCell<Telemetry>,
 }
 
@@ -150,14 +155,25 @@ impl Attempts<'_> {
                 settle_all(&mut settled, batch, Some(Failure::Misconfigured(reason)));
                 continue;
             }
-            if !self
-                .deadline
-                .allows(Duration::ZERO, self.policy.min_attempt_time)
-            {
-                let failure =
-                    Failure::Undelivered("no time left before the Lambda deadline".into());
+            // A `Retry-After` one request got holds every lane: the destination throttles the
+            // account, not the request.
+            let pause = self.paused_until.get().map_or(Duration::ZERO, |until| {
+                until.saturating_duration_since(Instant::now())
+            });
+            if !self.deadline.allows(pause, self.policy.min_attempt_time) {
+                let failure = Failure::Undelivered(if pause.is_zero() {
+                    "no time left before the Lambda deadline".into()
+                } else {
+                    format!(
+                        "the destination asked to wait {} ms, past the Lambda deadline",
+                        pause.as_millis()
+                    )
+                });
                 settle_all(&mut settled, batch, Some(failure));
                 continue;
+            }
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
             }
             let started = Instant::now();
             let verdict = destination
@@ -168,16 +184,16 @@ impl Attempts<'_> {
                 .request(destination.name(), started.elapsed(), batch.len());
             match verdict {
                 Verdict::Delivered => settle_all(&mut settled, batch, None),
-                Verdict::Rejected { reason } => {
-                    tracing::warn!(destination = destination.name(), items = batch.len(), %reason, "rejected");
-                    settle_all(&mut settled, batch, Some(Failure::Rejected(reason)));
+                Verdict::Refused { reason } => {
+                    tracing::warn!(destination = destination.name(), items = batch.len(), %reason, "request refused as a whole; nothing acknowledged");
+                    settle_all(&mut settled, batch, Some(Failure::Refused(reason)));
                 }
-                Verdict::RejectedSome { items } => {
+                Verdict::Rejected { items } => {
                     let refused: HashMap<usize, String> = items.into_iter().collect();
                     tracing::warn!(
                         destination = destination.name(),
                         rejected = refused.len(),
-                        "some items rejected"
+                        "items rejected"
                     );
                     for (n, item) in batch.into_iter().enumerate() {
                         let failure = refused.get(&n).map(|r| Failure::Rejected(r.clone()));
@@ -208,30 +224,13 @@ impl Attempts<'_> {
                     retry_after,
                     reason,
                 } => {
+                    if let Some(after) = retry_after {
+                        let until = Instant::now() + after;
+                        let later = self.paused_until.get().map_or(until, |u| u.max(until));
+                        self.paused_until.set(Some(later));
+                    }
                     match self
                         .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
-                        .await
-                    {
-                        Ok(again) => queue.push_front((again, attempt + 1)),
-                        Err(gave_up) => settled.extend(gave_up),
-                    }
-                }
-                Verdict::RetrySome {
-                    items,
-                    retry_after,
-                    reason,
-                } => {
-                    let resend: HashSet<usize> = items.into_iter().collect();
-                    let mut again = Vec::new();
-                    for (n, item) in batch.into_iter().enumerate() {
-                        if resend.contains(&n) {
-                            again.push(item)
-                        } else {
-                            settled.push((item, None))
-                        }
-                    }
-                    match self
-                        .plan_retry(destination.name(), again, attempt, retry_after, &reason)
                         .await
                     {
                         Ok(again) => queue.push_front((again, attempt + 1)),

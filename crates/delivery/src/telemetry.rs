@@ -40,12 +40,16 @@ pub struct Telemetry {
     pub records_failed: u64,
     /// Of the failed: bad input.
     pub records_bad_input: u64,
-    /// Of the failed: refused by the destination.
+    /// Of the failed: refused by the destination, record by record.
     pub records_rejected: u64,
+    /// Of the failed: in a request the destination refused as a whole.
+    pub records_refused: u64,
     /// Destination items accepted.
     pub items_delivered: u64,
-    /// Destination items refused for good.
+    /// Destination items refused for good, one by one.
     pub items_rejected: u64,
+    /// Destination items in requests refused as a whole (not acknowledged).
+    pub items_refused: u64,
     /// Destination items not accepted in time.
     pub items_failed: u64,
     /// Items resent after a retryable answer.
@@ -102,6 +106,7 @@ impl Telemetry {
                     match failure {
                         Failure::BadInput(_) => self.records_bad_input += 1,
                         Failure::Rejected(_) => self.records_rejected += 1,
+                        Failure::Refused(_) => self.records_refused += 1,
                         _ => {}
                     }
                 }
@@ -129,8 +134,10 @@ impl Telemetry {
             ("RecordsFailed", self.records_failed),
             ("RecordsBadInput", self.records_bad_input),
             ("RecordsRejected", self.records_rejected),
+            ("RecordsRefused", self.records_refused),
             ("ItemsDelivered", self.items_delivered),
             ("ItemsRejected", self.items_rejected),
+            ("ItemsRefused", self.items_refused),
             ("ItemsRetried", self.retried),
             ("Requests", self.requests),
         ];

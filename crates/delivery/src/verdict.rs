@@ -7,31 +7,27 @@ use std::time::Duration;
 pub enum Verdict {
     /// Everything was accepted.
     Delivered,
-    /// Nothing was accepted, and trying again may work (429, 5xx, timeouts, connection errors).
+    /// Nothing was accepted, and trying again may work (408, 429, 5xx, timeouts, connection
+    /// errors).
     Retry {
         /// The destination's `Retry-After`, when it gave one.
         retry_after: Option<Duration>,
         /// Why, for logs and error messages.
         reason: String,
     },
-    /// Only these items need another try; the rest were accepted.
-    RetrySome {
-        /// Batch positions to resend.
-        items: Vec<usize>,
-        /// The destination's `Retry-After`, when it gave one.
-        retry_after: Option<Duration>,
-        /// Why, for logs and error messages.
-        reason: String,
-    },
-    /// Nothing was accepted and resending the same request cannot help (a 400 for the batch).
+    /// The destination refused these items one by one, for good, and accepted the rest
+    /// (Mixpanel's `failed_records`; FullStory's answer to its one-event request).
     Rejected {
-        /// The destination's message.
-        reason: String,
-    },
-    /// These items were refused for good, the rest were accepted (Mixpanel's `failed_records`).
-    RejectedSome {
         /// Batch position and the destination's message for it.
         items: Vec<(usize, String)>,
+    },
+    /// The destination refused the request as a whole without naming any item (a 400 without
+    /// `failed_records`, a 404 or 405 from a misrouted proxy, a status nobody documents).
+    /// Nothing was accepted and nothing may be acknowledged: sinks fail the records, batch jobs
+    /// stop without moving their cursor.
+    Refused {
+        /// The status and the destination's message.
+        reason: String,
     },
     /// The request was too large: split it and send the halves (413).
     TooLarge {

@@ -82,24 +82,8 @@ async fn retries_then_delivers_honouring_retry_after() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn retry_some_resends_only_those_items() {
-    let dest = Scripted::new(vec![
-        Verdict::RetrySome {
-            items: vec![1],
-            retry_after: None,
-            reason: "throttled".into(),
-        },
-        Verdict::Delivered,
-    ]);
-    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
-    d.send(&dest, items(3)).await;
-    assert_eq!(dest.requests()[1].1, vec![1]);
-    assert!((0..3).all(|r| d.ledger.outcome(r) == Outcome::Delivered));
-}
-
-#[tokio::test(start_paused = true)]
 async fn rejected_items_fail_only_their_records() {
-    let dest = Scripted::new(vec![Verdict::RejectedSome {
+    let dest = Scripted::new(vec![Verdict::Rejected {
         items: vec![(2, "time out of range".into())],
     }]);
     let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
@@ -110,6 +94,28 @@ async fn rejected_items_fail_only_their_records() {
         d.ledger.outcome(2),
         Outcome::Failed(Failure::Rejected("time out of range".into()))
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_refused_as_a_whole_acknowledges_none_of_its_records() {
+    let dest = Scripted::new(vec![Verdict::Refused {
+        reason: "HTTP 404: Not Found".into(),
+    }]);
+    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 3);
+    d.send(&dest, items(3)).await;
+    assert_eq!(
+        dest.requests().len(),
+        1,
+        "a refusal is not retried in place"
+    );
+    for r in 0..3 {
+        assert_eq!(
+            d.ledger.outcome(r),
+            Outcome::Failed(Failure::Refused("HTTP 404: Not Found".into()))
+        );
+    }
+    assert_eq!(d.telemetry.items_refused, 3);
+    assert_eq!(d.telemetry.items_rejected, 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -201,6 +207,7 @@ struct Slow {
     in_flight: RefCell<usize>,
     most_in_flight: RefCell<usize>,
     calls: RefCell<Vec<u8>>,
+    starts: RefCell<Vec<Instant>>,
 }
 
 impl Destination for Slow {
@@ -213,6 +220,7 @@ impl Destination for Slow {
         let id = items[0].bytes[0];
         let first_try = !self.calls.borrow().contains(&id);
         self.calls.borrow_mut().push(id);
+        self.starts.borrow_mut().push(Instant::now());
         *self.in_flight.borrow_mut() += 1;
         let now = *self.in_flight.borrow();
         let most = (*self.most_in_flight.borrow()).max(now);
@@ -241,12 +249,47 @@ async fn send_each_bounds_concurrency_and_retries_each_item_alone() {
     );
     assert!((0..20).all(|r| d.ledger.outcome(r) == Outcome::Delivered));
     assert_eq!(d.telemetry.retried, 1);
-    // 20 items × 20 ms over 4 lanes = 100 ms; item 0's retry waits 1 s beside them.
+    // 20 items × 20 ms over 4 lanes = 100 ms, plus the 1 s every lane waits after the 429.
     assert!(
-        started.elapsed() < Duration::from_millis(1100),
+        started.elapsed() < Duration::from_millis(1200),
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_pauses_every_lane() {
+    let dest = Slow::default();
+    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(60)), 20);
+    let started = Instant::now();
+    d.send_each(&dest, items(20), 4).await;
+    // Item 0's 429 (Retry-After: 1 s) came 20 ms in; no lane may start a request until 1 s
+    // after that.
+    let throttled_at = started + Duration::from_millis(20);
+    let resume = throttled_at + Duration::from_secs(1);
+    let starts = dest.starts.borrow();
+    assert!(
+        starts.iter().all(|t| *t <= throttled_at || *t >= resume),
+        "{:?}",
+        starts.iter().map(|t| *t - started).collect::<Vec<_>>()
+    );
+    assert!(starts.iter().filter(|t| **t >= resume).count() >= 16);
+    assert!((0..20).all(|r| d.ledger.outcome(r) == Outcome::Delivered));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_past_the_deadline_starts_nothing_more() {
+    let dest = Scripted::new(vec![retry(Some(30))]);
+    let mut d = Delivery::new(policy(), Deadline::after(Duration::from_secs(10)), 5);
+    d.send_each(&dest, items(5), 1).await;
+    assert_eq!(dest.requests().len(), 1, "nothing starts into the pause");
+    for r in 0..5 {
+        assert!(
+            matches!(d.ledger.outcome(r), Outcome::Failed(Failure::Undelivered(ref why)) if why.contains("deadline")),
+            "{:?}",
+            d.ledger.outcome(r)
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]

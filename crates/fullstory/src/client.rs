@@ -124,10 +124,11 @@ impl Destination for FullStoryClient {
     }
 
     /// Sends the one event of `items` (FullStory takes one per request). A full session is
-    /// answered by sending once more without the session.
+    /// answered by sending once more without the session, within the same `timeout`, so the
+    /// fallback never runs past the deadline the timeout was cut to.
     async fn send(&self, items: &[Item], timeout: Duration) -> Verdict {
         let [item] = items else {
-            return Verdict::Rejected {
+            return Verdict::Refused {
                 reason: format!("FullStory takes one event per request, got {}", items.len()),
             };
         };
@@ -139,22 +140,48 @@ impl Destination for FullStoryClient {
             Transport::DryRun(out) => return self.dry_run(out, &request),
             Transport::Http(http) => http,
         };
-        match self.post(http, &request, timeout).await {
-            Answer::Verdict(verdict) => verdict,
+        let started = tokio::time::Instant::now();
+        let answer: (Answer, String) = match self.post(http, &request, timeout).await {
             Answer::SessionFull => {
-                tracing::info!("FullStory session full; sending without the session");
                 let Some(alone) = without_session(&request) else {
                     return Verdict::Rejected {
-                        reason: "session_page_limit_exceeded for an event without a session".into(),
+                        items: vec![(
+                            0,
+                            "session_page_limit_exceeded for an event without a session".into(),
+                        )],
                     };
                 };
-                match self.post(http, &alone, timeout).await {
-                    Answer::Verdict(verdict) => verdict,
-                    Answer::SessionFull => Verdict::Rejected {
-                        reason: "session_page_limit_exceeded even without a session".into(),
-                    },
+                let left = timeout.saturating_sub(started.elapsed());
+                if left < MIN_FALLBACK_TIME {
+                    return Verdict::Retry {
+                        retry_after: None,
+                        reason: "the session is full and no time is left to send without it".into(),
+                    };
                 }
+                tracing::info!("FullStory session full; sending without the session");
+                (self.post(http, &alone, left).await, alone.key)
             }
+            answer => (answer, request.key.clone()),
+        };
+        match answer {
+            (Answer::Verdict(verdict), _) => verdict,
+            (Answer::KeyAlreadyUsed, key) => {
+                tracing::info!(
+                    idempotency_key = %key,
+                    "FullStory already holds an event under this key (sent with another body); counted as delivered"
+                );
+                Verdict::Delivered
+            }
+            // Only the fallback's answer can still say so.
+            (Answer::SessionFull, _) => Verdict::Rejected {
+                items: vec![(
+                    0,
+                    "session_page_limit_exceeded even without a session".into(),
+                )],
+            },
         }
     }
 }
+
+/// Least time worth giving the session-full fallback.
+const MIN_FALLBACK_TIME: Duration = Duration::from_millis(250);

@@ -152,3 +152,74 @@ async fn server_errors_are_retried_until_attempts_run_out() {
         Outcome::Failed(Failure::Undelivered(m)) if m.contains("gave up after 3 attempts") && m.contains("server_error")
     ));
 }
+
+#[tokio::test]
+async fn a_key_fullstory_already_holds_under_another_body_counts_as_delivered() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "code": "invalid_argument",
+            "message": "Idempotency-Key reused with a different body"
+        })))
+        .mount(&server)
+        .await;
+    assert_eq!(deliver(&server).await, Outcome::Delivered);
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_misrouted_request_is_refused_as_a_whole_not_rejected() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("<html>Not Found</html>"))
+        .mount(&server)
+        .await;
+    assert!(matches!(
+        deliver(&server).await,
+        Outcome::Failed(Failure::Refused(m)) if m.contains("HTTP 404")
+    ));
+}
+
+#[tokio::test]
+async fn the_session_full_fallback_never_outlives_the_request_timeout() {
+    let server = MockServer::start().await;
+    // The first answer takes most of the 300 ms timeout; the fallback gets only what is left.
+    Mock::given(method("POST"))
+        .and(body_json(
+            serde_json::from_slice::<serde_json::Value>(&item().bytes).unwrap(),
+        ))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(
+                    json!({"code": "session_page_limit_exceeded", "message": "too many pages"}),
+                )
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_millis(250)),
+        )
+        .mount(&server)
+        .await;
+    let config = config(&server);
+    let client = FullStoryClient::new(&config).unwrap();
+    let started = std::time::Instant::now();
+    let verdict = delivery::Destination::send(&client, &[item()], Duration::from_millis(300)).await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(300) + Duration::from_millis(60),
+        "both requests together stayed within the one timeout: {took:?}"
+    );
+    assert!(
+        matches!(verdict, delivery::Verdict::Retry { .. }),
+        "{verdict:?}"
+    );
+}

@@ -23,14 +23,17 @@ struct ImportBody {
     failed_records: Option<Vec<FailedRecord>>,
 }
 
-/// Classifies an `/import?strict=1` answer.
+/// Classifies an `/import?strict=1` answer. Only records Mixpanel names in `failed_records`
+/// are refused one by one; every other refusal covers the whole request, so nothing of it is
+/// acknowledged (shared/reference/mixpanel.md §9, §10).
 pub fn classify_import(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Verdict {
     let parsed: Option<ImportBody> = serde_json::from_slice(body).ok();
-    let error = || {
-        parsed
+    let reason = || {
+        let message = parsed
             .as_ref()
             .and_then(|b| b.error.clone())
-            .unwrap_or_else(|| format!("HTTP {status}: {}", snippet(body)))
+            .unwrap_or_else(|| snippet(body));
+        format!("HTTP {status}: {message}")
     };
     match status {
         200..=299 => Verdict::Delivered,
@@ -39,7 +42,7 @@ pub fn classify_import(status: u16, retry_after: Option<Duration>, body: &[u8]) 
             .and_then(|b| b.failed_records.as_ref())
             .filter(|f| !f.is_empty())
         {
-            Some(failed) => Verdict::RejectedSome {
+            Some(failed) => Verdict::Rejected {
                 items: failed
                     .iter()
                     .map(|f| {
@@ -55,18 +58,21 @@ pub fn classify_import(status: u16, retry_after: Option<Duration>, body: &[u8]) 
                     })
                     .collect(),
             },
-            None => Verdict::Rejected { reason: error() },
+            None => Verdict::Refused { reason: reason() },
         },
-        401 | 403 => Verdict::Misconfigured {
-            reason: format!("HTTP {status}: {}", error()),
-        },
-        413 => Verdict::TooLarge { reason: error() },
-        429 | 500 | 502..=599 => Verdict::Retry {
+        401 | 403 => Verdict::Misconfigured { reason: reason() },
+        413 => Verdict::TooLarge { reason: reason() },
+        408 | 429 | 500 | 502..=599 => Verdict::Retry {
             retry_after,
-            reason: format!("HTTP {status}: {}", error()),
+            reason: reason(),
         },
-        _ => Verdict::Rejected {
-            reason: format!("HTTP {status}: {}", error()),
+        // 404 and 405 (a proxy or URL that is not Mixpanel's), 501, and any status Mixpanel
+        // does not document: nothing says which records were stored, so none were.
+        _ => Verdict::Refused {
+            reason: format!(
+                "{} (not an answer Mixpanel documents for this endpoint)",
+                reason()
+            ),
         },
     }
 }
@@ -79,7 +85,8 @@ struct EngageBody {
 }
 
 /// Classifies an `/engage?verbose=1` answer: it says 200 even for invalid data, so the body
-/// (`{"status":1}` or `{"status":0,"error":…}`, or a bare `1`/`0`) decides.
+/// (`{"status":1}` or `{"status":0,"error":…}`, or a bare `1`/`0`) decides. A `0` names no
+/// update, so it refuses the whole request.
 pub fn classify_engage(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Verdict {
     match status {
         200..=299 => {
@@ -91,8 +98,11 @@ pub fn classify_engage(status: u16, retry_after: Option<Duration>, body: &[u8]) 
             if ok {
                 Verdict::Delivered
             } else {
-                Verdict::Rejected {
-                    reason: error.unwrap_or_else(|| format!("/engage answered {}", snippet(body))),
+                Verdict::Refused {
+                    reason: format!(
+                        "HTTP {status}: {}",
+                        error.unwrap_or_else(|| format!("/engage answered {}", snippet(body)))
+                    ),
                 }
             }
         }
@@ -116,16 +126,13 @@ mod tests {
         );
         let partial = br#"{"code":400,"error":"some data points in the request failed validation","failed_records":[{"index":1,"$insert_id":"x","field":"properties.time","message":"'properties.time' is invalid: must be specified as seconds since epoch"}],"num_records_imported":1,"status":"Bad Request"}"#;
         match classify_import(400, None, partial) {
-            Verdict::RejectedSome { items } => {
+            Verdict::Rejected { items } => {
                 assert_eq!(items.len(), 1);
                 assert_eq!(items[0].0, 1);
                 assert!(items[0].1.starts_with("properties.time: "));
             }
             other => panic!("{other:?}"),
         }
-        assert!(
-            matches!(classify_import(400, None, br#"{"code":400,"error":"bad"}"#), Verdict::Rejected { reason } if reason == "bad")
-        );
         assert!(
             matches!(classify_import(401, None, br#"{"code":401,"error":"Invalid credentials","status":"Unauthorized"}"#), Verdict::Misconfigured { reason } if reason.contains("Invalid credentials"))
         );
@@ -145,9 +152,29 @@ mod tests {
             Verdict::Retry { .. }
         ));
         assert!(matches!(
-            classify_import(501, None, b""),
-            Verdict::Rejected { .. }
+            classify_import(408, None, b""),
+            Verdict::Retry { .. }
         ));
+    }
+
+    #[test]
+    fn refusals_that_name_no_record_refuse_the_whole_request() {
+        for (status, body) in [
+            (400, &br#"{"code":400,"error":"bad"}"#[..]),
+            (400, b"<html>bad request</html>"),
+            (404, b"<html>Not Found</html>"),
+            (405, b""),
+            (501, b""),
+            (302, b""),
+            (418, b"teapot"),
+        ] {
+            match classify_import(status, None, body) {
+                Verdict::Refused { reason } => {
+                    assert!(reason.starts_with(&format!("HTTP {status}")), "{reason}")
+                }
+                other => panic!("HTTP {status}: {other:?}"),
+            }
+        }
     }
 
     #[test]
@@ -158,15 +185,19 @@ mod tests {
         );
         assert_eq!(classify_engage(200, None, b"1"), Verdict::Delivered);
         assert!(
-            matches!(classify_engage(200, None, br#"{"status":0,"error":"$token is invalid"}"#), Verdict::Rejected { reason } if reason == "$token is invalid")
+            matches!(classify_engage(200, None, br#"{"status":0,"error":"$token is invalid"}"#), Verdict::Refused { reason } if reason == "HTTP 200: $token is invalid")
         );
         assert!(matches!(
             classify_engage(200, None, b"0"),
-            Verdict::Rejected { .. }
+            Verdict::Refused { .. }
         ));
         assert!(matches!(
             classify_engage(429, None, b""),
             Verdict::Retry { .. }
+        ));
+        assert!(matches!(
+            classify_engage(404, None, b""),
+            Verdict::Refused { .. }
         ));
     }
 }

@@ -7,11 +7,16 @@ use std::time::Duration;
 use delivery::{Batcher, Deadline, Delivery, Failure, Item, Outcome, RecordId, Settings};
 use mixpanel::MixpanelClient;
 use serde::Serialize;
-use zendesk_api::{EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now};
+use zendesk_api::{
+    EXPORT_PAGE_SIZE, EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now,
+};
 
 use crate::config::MetricsConfig;
 use crate::cursor::{CursorError, CursorStore};
 use crate::mapping::MetricsMapper;
+
+/// Time kept for saving the cursor after a page.
+const CURSOR_SAVE_TIME: Duration = Duration::from_secs(2);
 
 /// Why a run ended without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,11 +63,17 @@ pub enum JobError {
     #[error(transparent)]
     Cursor(#[from] CursorError),
     /// Mixpanel did not accept a page; it is read again next run.
-    #[error("Mixpanel did not accept ticket {ticket}: {failure}")]
+    #[error(
+        "Mixpanel did not accept page {page} of this run (ticket {ticket} and {others} more not accepted): {failure}; the cursor stays at the last accepted page"
+    )]
     Undelivered {
-        /// A ticket of the page.
+        /// The page of this run, from 1.
+        page: u64,
+        /// The first ticket of the page that was not accepted.
         ticket: u64,
-        /// Why.
+        /// How many other tickets of the page were not accepted either.
+        others: usize,
+        /// Why (the status and Mixpanel's message).
         failure: Failure,
     },
 }
@@ -121,9 +132,18 @@ impl MetricsJob {
         self
     }
 
-    /// Time a page needs at least: its request, Mixpanel's requests and the cursor save.
+    /// Time a page needs at least: the export request, every Mixpanel request a full page
+    /// makes (its events in `/import` batches, its profiles in `/engage` batches) and the
+    /// cursor save.
     fn page_reserve(&self) -> Duration {
-        self.config.mixpanel.retry.request_timeout * 2 + Duration::from_secs(2)
+        let mixpanel = &self.config.mixpanel;
+        let batches =
+            |max_items: usize| (EXPORT_PAGE_SIZE as usize).div_ceil(max_items.max(1)) as u32;
+        let mut requests = 1 + batches(mixpanel.import_limits.max_items);
+        if mixpanel.mapping.profiles {
+            requests += batches(mixpanel.engage_limits.max_items);
+        }
+        mixpanel.retry.request_timeout * requests + CURSOR_SAVE_TIME
     }
 
     /// Runs until caught up or out of time (`budget`).
@@ -202,20 +222,31 @@ impl MetricsJob {
             }
         }
         self.send(&mut delivery, events, profiles).await;
+        // Only records Mixpanel accepted or refused one by one may be passed; anything else
+        // (a whole request refused, retries or time exhausted) stops the run before the cursor
+        // moves.
+        let mut stopped: Vec<(RecordId, Failure)> = Vec::new();
+        let mut counted = RunSummary::default();
         for (record, outcome) in delivery.ledger.outcomes() {
             match outcome {
-                Outcome::Delivered => summary.delivered += 1,
+                Outcome::Delivered => counted.delivered += 1,
                 Outcome::Skipped(_) => {}
-                Outcome::Failed(Failure::BadInput(_)) => summary.bad_input += 1,
-                Outcome::Failed(Failure::Rejected(_)) => summary.rejected += 1,
-                Outcome::Failed(failure) => {
-                    return Err(JobError::Undelivered {
-                        ticket: page.tickets[record as usize].id,
-                        failure,
-                    });
-                }
+                Outcome::Failed(Failure::BadInput(_)) => counted.bad_input += 1,
+                Outcome::Failed(Failure::Rejected(_)) => counted.rejected += 1,
+                Outcome::Failed(failure) => stopped.push((record, failure)),
             }
         }
+        if let Some((record, failure)) = stopped.first() {
+            return Err(JobError::Undelivered {
+                page: summary.pages,
+                ticket: page.tickets[*record as usize].id,
+                others: stopped.len() - 1,
+                failure: failure.clone(),
+            });
+        }
+        summary.delivered += counted.delivered;
+        summary.bad_input += counted.bad_input;
+        summary.rejected += counted.rejected;
         Ok(())
     }
 

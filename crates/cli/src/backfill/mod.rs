@@ -271,27 +271,37 @@ impl Backfill {
         let deadline = Deadline::after(Duration::from_secs(24 * 3600));
         let mut delivery = Delivery::new(self.config.retry, deadline, records.len());
         delivery.send(&self.mixpanel.import(), events).await;
+        // Only items Mixpanel accepted or refused record by record are passed; anything else
+        // (a whole request refused, retries exhausted) stops before the checkpoint moves.
+        let batch_number = counts.batches + 1;
+        if let Some((record, failure)) = delivery.ledger.outcomes().find_map(|(r, o)| match o {
+            Outcome::Failed(
+                f @ (Failure::Refused(_) | Failure::Undelivered(_) | Failure::Misconfigured(_)),
+            ) => Some((r, f)),
+            _ => None,
+        }) {
+            let (id, _, _) = records[record as usize];
+            return Err(format!(
+                "Mixpanel did not accept batch {batch_number} ({} events, from export item {id}): {failure}; the checkpoint holds the last accepted batch, re-run to continue",
+                records.iter().map(|r| r.2).sum::<u64>()
+            ));
+        }
         let mut sent = 0;
         for (record, outcome) in delivery.ledger.outcomes() {
             let (id, ts, events) = records[record as usize];
             match outcome {
                 Outcome::Delivered | Outcome::Skipped(_) => {
                     sent += events;
-                    accepted.insert(id, ts);
-                }
-                Outcome::Failed(Failure::Rejected(reason) | Failure::BadInput(reason)) => {
-                    counts.events_rejected += events;
-                    tracing::warn!(item = id, %reason, "Mixpanel refused");
-                    eprintln!("Mixpanel refused the events of export item {id}: {reason}");
-                    accepted.insert(id, ts);
                 }
                 Outcome::Failed(failure) => {
-                    return Err(format!(
-                        "Mixpanel did not accept a batch ({failure}); the checkpoint holds the last accepted one, re-run to continue"
-                    ));
+                    counts.events_rejected += events;
+                    tracing::warn!(item = id, reason = %failure, "Mixpanel refused");
+                    eprintln!("Mixpanel refused the events of export item {id}: {failure}");
                 }
             }
+            accepted.insert(id, ts);
         }
+        counts.batches = batch_number;
         counts.events_sent += sent;
         Ok(sent)
     }

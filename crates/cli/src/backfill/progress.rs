@@ -11,6 +11,8 @@ use serde::Serialize;
 pub struct Counts {
     /// Export pages read.
     pub pages: u64,
+    /// `/import` batches Mixpanel accepted.
+    pub batches: u64,
     /// Export items (ticket updates) read.
     pub items_read: u64,
     /// Ticket events made from them.
