@@ -246,6 +246,7 @@ def main():
                              {"user_event": {"type": "User Created"}}, "d1f0a7c2-0000-4000-8000-000000000001")
     write("malformed/not-a-ticket-event.json", user_event)
     routing_samples(connector)
+    privacy_samples(connector, webhooks)
     mixed = [sqs_record(json.dumps(connector["Ticket Created"], separators=(",", ":")), 30),
              sqs_record("this is not JSON", 31),
              sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
@@ -274,6 +275,48 @@ def routing_samples(connector):
     rated["detail"]["rating"] = 5
     rated["detail"]["remark"] = "Quick and kind"
     write("routing/intercom-conversation-rated-5.json", rated)
+
+
+# Personal data the privacy tests search every output for: none of it may leave by default.
+PERSONAL = {"email": "ada.lovelace@example.com", "cc_email": "grace.hopper@example.com",
+            "phone": "+44 20 7946 0958"}
+
+
+def privacy_samples(connector, webhooks):
+    """Every field Zendesk documents for ticket events, plus personal data in keys the model does
+    not name (tests/e2e/privacy.rs): an unknown key on ticket_event, a free-text custom field's
+    value, CC addresses, subject, description, comment bodies and author names."""
+    def with_id(event, key):
+        event["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "privacy:" + key))
+        event["detail"]["ticket_event"]["meta"]["sequence"]["id"] = seq_id("privacy:" + key)
+        return event
+    comment = with_id(copy.deepcopy(connector["Comment Created"]), "comment")
+    te = comment["detail"]["ticket_event"]
+    te["comment"]["html_body"] = "<p>I was charged twice this month.</p>"
+    te["requester_email"] = PERSONAL["email"]
+    te["callback"] = {"phone": PERSONAL["phone"], "name": "Ada Lovelace"}
+    te["ticket"].update(subject="Call me on " + PERSONAL["phone"], description="Write to " + PERSONAL["email"],
+                        requester_phone=PERSONAL["phone"], external_id="order-5521")
+    write("privacy/connector-comment-created-everything.json", comment)
+
+    ccs = with_id(copy.deepcopy(connector["Email CCs Changed"]), "ccs")
+    te = ccs["detail"]["ticket_event"]
+    te["previous"] = [{"id": 900000000404, "email": PERSONAL["cc_email"], "name": "Grace Hopper"}]
+    te["current"] = [PERSONAL["cc_email"], 900000000405, "900000000406"]
+    te["email_ccs"] = [PERSONAL["cc_email"]]
+    write("privacy/connector-email-ccs-changed-addresses.json", ccs)
+
+    field = copy.deepcopy(webhooks["custom_field_changed"])
+    field["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "privacy:custom-field"))
+    field["event"]["custom_field"] = {"id": "360000009999", "title": "Callback number", "type": "text"}
+    field["event"]["current"] = {"value": PERSONAL["phone"] + ", " + PERSONAL["email"]}
+    field["event"]["previous"] = {"value": None}
+    field["event"]["requester_email"] = PERSONAL["email"]
+    field["detail"]["requester_phone"] = PERSONAL["phone"]
+    field["detail"]["subject"] = "Call me on " + PERSONAL["phone"]
+    write("privacy/webhook-custom-field-free-text.json", field)
+    on_bus = eventbridge(field["type"], "ticketbridge.zendesk", field, "5f1c7d3a-2b8e-4c61-9d0f-3a7b9e2c4d15")
+    write("privacy/webhook-on-bus-custom-field-free-text.json", on_bus)
 
 
 if __name__ == "__main__":

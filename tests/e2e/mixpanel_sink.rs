@@ -207,3 +207,25 @@ async fn a_missing_setting_fails_init_naming_the_variable() {
             .contains("MIXPANEL_PROJECT_TOKEN")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_event_without_tags_leaves_the_profiles_tags_as_they_are() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel)).unwrap();
+    // Ticket 48213 is created with tags; a later status change arrives whose snapshot has
+    // `tags: null` (Zendesk's webhooks send that).
+    for (file, id) in [
+        ("connector/ticket-created.json", "a"),
+        ("webhook/ticket.status_changed.json", "b"),
+    ] {
+        assert_eq!(
+            api.invoke(sns(&sample(file), id), TIMEOUT).await,
+            Some(Outcome::Response(json!({"records": 1})))
+        );
+    }
+    let profile = mixpanel.profile("48213").unwrap();
+    assert_eq!(profile["tags"], json!(["billing"]), "{profile:?}");
+    assert_eq!(profile["status"], "open", "the newer state did arrive");
+    process.stop().await;
+}

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use zendesk_events::EventType;
+use zendesk_events::analytics::PiiPolicy;
 
 use crate::retry::RetryPolicy;
 
@@ -173,6 +174,48 @@ impl<'a> Settings<'a> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
+    }
+
+    /// What personal data may leave (`INCLUDE_COMMENT_BODY`, `INCLUDE_SUBJECT`,
+    /// `CUSTOM_FIELD_VALUES`: comma-separated field ids, `EXTRA_PROPERTIES`: comma-separated
+    /// key names); by default only the documented properties.
+    pub fn pii_policy(&self) -> Result<PiiPolicy, ConfigError> {
+        let list = |key: &str| -> Vec<String> {
+            self.get(key)
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let custom_field_values = list("CUSTOM_FIELD_VALUES")
+            .iter()
+            .map(|id| {
+                id.parse::<u64>().map_err(|_| {
+                    ConfigError::new(
+                        "CUSTOM_FIELD_VALUES",
+                        format!("expected Zendesk custom field ids (numbers), got {id:?}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let extra_properties = list("EXTRA_PROPERTIES");
+        if let Some(bad) = extra_properties
+            .iter()
+            .find(|k| !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            return Err(ConfigError::new(
+                "EXTRA_PROPERTIES",
+                format!("expected key names (letters, digits, _), got {bad:?}"),
+            ));
+        }
+        Ok(PiiPolicy {
+            include_comment_body: self.flag("INCLUDE_COMMENT_BODY", false)?,
+            include_subject: self.flag("INCLUDE_SUBJECT", false)?,
+            custom_field_values,
+            extra_properties,
+        })
     }
 
     /// Retry settings as [`Settings::retry_policy`], with defaults of the caller's choosing.

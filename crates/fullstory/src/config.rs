@@ -5,6 +5,7 @@ use std::time::Duration;
 use delivery::{ConfigError, RetryPolicy, Settings};
 use zendesk_api::ZendeskConfig;
 use zendesk_events::EventType;
+use zendesk_events::analytics::PiiPolicy;
 
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["FULLSTORY_API_KEY"];
@@ -52,10 +53,9 @@ impl UserIdSource {
 /// What leaves Zendesk and Intercom, and how it is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MappingConfig {
-    /// `INCLUDE_COMMENT_BODY`: comment bodies, descriptions and Intercom rating remarks.
-    pub include_comment_body: bool,
-    /// `INCLUDE_SUBJECT`: ticket subjects.
-    pub include_subject: bool,
+    /// What personal data may leave (`INCLUDE_COMMENT_BODY` also covers Intercom rating
+    /// remarks).
+    pub pii: PiiPolicy,
     /// `ZENDESK_EVENT_TYPES`: ticket event types sent; `None` = all.
     pub event_types: Option<Vec<EventType>>,
     /// `FULLSTORY_USE_MOST_RECENT_SESSION`: send `session.use_most_recent: true`.
@@ -65,8 +65,7 @@ pub struct MappingConfig {
 impl Default for MappingConfig {
     fn default() -> Self {
         Self {
-            include_comment_body: false,
-            include_subject: false,
+            pii: PiiPolicy::default(),
             event_types: Some(default_event_types()),
             use_most_recent_session: true,
         }
@@ -188,8 +187,7 @@ impl FullStoryConfig {
             None
         };
         let mapping = MappingConfig {
-            include_comment_body: s.flag("INCLUDE_COMMENT_BODY", false)?,
-            include_subject: s.flag("INCLUDE_SUBJECT", false)?,
+            pii: s.pii_policy()?,
             event_types: s.event_types("ZENDESK_EVENT_TYPES", Some(default_event_types()))?,
             use_most_recent_session: s.flag("FULLSTORY_USE_MOST_RECENT_SESSION", true)?,
         };

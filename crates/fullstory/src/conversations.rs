@@ -147,7 +147,11 @@ impl Conversation {
     /// `INCLUDE_COMMENT_BODY`.
     pub fn request(&self, config: &MappingConfig, uid: &str) -> EventRequest {
         let mut properties = self.properties.clone();
-        if let Some(remark) = self.remark.as_ref().filter(|_| config.include_comment_body) {
+        if let Some(remark) = self
+            .remark
+            .as_ref()
+            .filter(|_| config.pii.include_comment_body)
+        {
             properties.insert("remark".into(), json!(remark));
         }
         EventParts {

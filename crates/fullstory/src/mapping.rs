@@ -2,7 +2,7 @@
 //! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
 
 use serde_json::Value;
-use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names, is_allowed};
+use zendesk_events::analytics::{TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::MappingConfig;
@@ -36,11 +36,8 @@ impl Mapper {
     /// The requests for one ticket event on the timeline of `uid`: its own event, plus
     /// "Ticket Responded" for a public comment by staff.
     pub fn requests(&self, event: &TicketEvent, uid: &str) -> Vec<EventRequest> {
-        let pii = PiiPolicy {
-            include_comment_body: self.config.include_comment_body,
-            include_subject: self.config.include_subject,
-        };
-        let properties = match serde_json::to_value(TicketProperties::new(event, pii)) {
+        let properties = match serde_json::to_value(TicketProperties::new(event, &self.config.pii))
+        {
             Ok(Value::Object(map)) => conform(map),
             _ => unreachable!("ticket properties serialize as an object"),
         };

@@ -7,6 +7,7 @@ use fullstory::properties::property_name;
 use fullstory::request::without_session;
 use fullstory::{EventRequest, Mapper, MappingConfig, decode_conversation};
 use serde_json::{Value, json};
+use zendesk_events::analytics::PiiPolicy;
 use zendesk_events::{decode_event, samples};
 
 const UID: &str = "user-4242";
@@ -92,8 +93,11 @@ fn check(body: &Value, at: &str) {
 #[test]
 fn every_body_follows_fullstorys_rules() {
     let config = everything(MappingConfig {
-        include_comment_body: true,
-        include_subject: true,
+        pii: PiiPolicy {
+            include_comment_body: true,
+            include_subject: true,
+            ..PiiPolicy::default()
+        },
         ..MappingConfig::default()
     });
     for folder in FOLDERS {
@@ -127,7 +131,10 @@ fn personal_data_leaves_only_when_enabled() {
         }
     }
     let open = everything(MappingConfig {
-        include_comment_body: true,
+        pii: PiiPolicy {
+            include_comment_body: true,
+            ..PiiPolicy::default()
+        },
         ..MappingConfig::default()
     });
     let comment = shown(&requests(

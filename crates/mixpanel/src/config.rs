@@ -2,6 +2,7 @@
 
 use delivery::{BatchLimits, ConfigError, RetryPolicy, Settings};
 use zendesk_events::EventType;
+use zendesk_events::analytics::PiiPolicy;
 
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["MIXPANEL_SERVICE_ACCOUNT_SECRET", "MIXPANEL_PROJECT_TOKEN"];
@@ -65,10 +66,8 @@ pub enum DistinctId {
 pub struct MappingConfig {
     /// `MIXPANEL_DISTINCT_ID`.
     pub distinct_id: DistinctId,
-    /// `INCLUDE_COMMENT_BODY`: comment bodies and ticket descriptions (personal data).
-    pub include_comment_body: bool,
-    /// `INCLUDE_SUBJECT`: ticket subjects (personal data).
-    pub include_subject: bool,
+    /// What personal data may leave.
+    pub pii: PiiPolicy,
     /// `ZENDESK_EVENT_TYPES`: allow-list of Zendesk event types; `None` = all.
     pub event_types: Option<Vec<EventType>>,
     /// `MIXPANEL_PROFILES`: `$set` the ticket's state on its profile.
@@ -79,8 +78,7 @@ impl Default for MappingConfig {
     fn default() -> Self {
         Self {
             distinct_id: DistinctId::Ticket,
-            include_comment_body: false,
-            include_subject: false,
+            pii: PiiPolicy::default(),
             event_types: None,
             profiles: true,
         }
@@ -179,8 +177,7 @@ impl MixpanelConfig {
         }
         let mapping = MappingConfig {
             distinct_id,
-            include_comment_body: s.flag("INCLUDE_COMMENT_BODY", false)?,
-            include_subject: s.flag("INCLUDE_SUBJECT", false)?,
+            pii: s.pii_policy()?,
             event_types: s.event_types("ZENDESK_EVENT_TYPES", None)?,
             profiles,
         };

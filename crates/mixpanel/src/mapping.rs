@@ -4,7 +4,7 @@
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
 use serde::Serialize;
-use zendesk_events::analytics::{PiiPolicy, TicketProperties, event_names, is_allowed};
+use zendesk_events::analytics::{TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
@@ -62,7 +62,8 @@ pub struct ProfileState<'a> {
     group_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<u64>,
-    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     channel: Option<&'a str>,
     last_event_at: String,
@@ -139,10 +140,6 @@ impl Mapper {
 
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
         let insert_id = event.identity.derive_key(&["mixpanel", name]);
-        let pii = PiiPolicy {
-            include_comment_body: self.config.include_comment_body,
-            include_subject: self.config.include_subject,
-        };
         let import = ImportEvent {
             event: name,
             properties: Properties {
@@ -150,7 +147,7 @@ impl Mapper {
                 distinct_id,
                 insert_id,
                 ip: 0,
-                ticket: TicketProperties::new(event, pii),
+                ticket: TicketProperties::new(event, &self.config.pii),
             },
         };
         serde_json::to_vec(&import).expect("mapped events always serialize")
@@ -166,7 +163,7 @@ impl Mapper {
             assignee_id: t.assignee_id,
             group_id: t.group_id,
             organization_id: t.organization_id,
-            tags: &t.tags,
+            tags: t.tags.as_deref(),
             channel: t.channel.as_deref(),
             last_event_at: event.occurred_at.to_seconds_utc(),
         }

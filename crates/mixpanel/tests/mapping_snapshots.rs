@@ -5,6 +5,7 @@ use std::path::Path;
 
 use mixpanel::{DistinctId, Mapper, MappingConfig, markdown_table};
 use serde_json::{Value, json};
+use zendesk_events::analytics::PiiPolicy;
 use zendesk_events::{decode_event, samples};
 
 fn mapped(mapper: &Mapper, json: &str) -> Value {
@@ -32,8 +33,11 @@ fn every_sample_maps_to_its_snapshot() {
 fn personal_data_leaves_only_when_enabled() {
     let private = Mapper::new(MappingConfig::default());
     let open = Mapper::new(MappingConfig {
-        include_comment_body: true,
-        include_subject: true,
+        pii: PiiPolicy {
+            include_comment_body: true,
+            include_subject: true,
+            ..PiiPolicy::default()
+        },
         ..MappingConfig::default()
     });
     for (name, json) in samples::read("connector")
@@ -158,4 +162,61 @@ fn readme_mapping_table_is_the_code_table() {
         readme.contains(&markdown_table()),
         "README's mapping table is stale: run `make mapping-table` and paste it"
     );
+}
+
+/// Whether a `$set` value would blank a property: null, "", [] or {}.
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+#[test]
+fn no_profile_update_blanks_a_property_the_event_did_not_blank() {
+    let mapper = Mapper::new(MappingConfig::default());
+    let mut checked = 0;
+    for folder in [
+        "connector",
+        "webhook",
+        "webhook-on-bus",
+        "bridged",
+        "routing",
+        "privacy",
+    ] {
+        for (name, json) in samples::read(folder) {
+            let Ok(event) = decode_event(&json) else {
+                continue;
+            };
+            let set = serde_json::to_value(mapper.profile_state(&event)).unwrap();
+            for (key, value) in set.as_object().unwrap() {
+                let the_event_said_so =
+                    key == "tags" && event.ticket.tags.as_deref() == Some(&[][..]);
+                assert!(
+                    !is_blank(value) || the_event_said_so,
+                    "{folder}/{name}: $set {key}: {value} although the event did not blank it"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 90, "{checked} samples");
+
+    // A snapshot without tags (null or absent) leaves them alone; an explicit [] clears them.
+    let webhook = samples::read("webhook")
+        .into_iter()
+        .find(|(n, _)| n == "ticket.status_changed")
+        .unwrap()
+        .1;
+    assert!(webhook.contains("\"tags\": null"));
+    let event = decode_event(&webhook).unwrap();
+    let set = serde_json::to_value(mapper.profile_state(&event)).unwrap();
+    assert!(set.get("tags").is_none(), "{set}");
+    let cleared = webhook.replace("\"tags\": null", "\"tags\": []");
+    let event = decode_event(&cleared).unwrap();
+    let set = serde_json::to_value(mapper.profile_state(&event)).unwrap();
+    assert_eq!(set["tags"], json!([]));
 }

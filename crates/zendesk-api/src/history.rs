@@ -201,7 +201,7 @@ fn apply(ticket: &mut Ticket, field: &str, value: &Value) {
         "ticket_form_id" => ticket.form_id = id(value),
         "custom_status_id" => ticket.custom_status_id = id(value),
         "external_id" => ticket.external_id = value.as_str().map(str::to_owned),
-        "tags" => ticket.tags = tags(value),
+        "tags" => ticket.tags = Some(tags(value)),
         "subject" => ticket.subject = value.as_str().map(str::to_owned),
         "description" => ticket.description = value.as_str().map(str::to_owned),
         _ => {}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::event::TicketEvent;
-use crate::kind::EventType;
+use crate::kind::{ChangeValue, EventType};
 
 /// The extra event a public comment by staff yields.
 pub const RESPONDED: &str = "Ticket Responded";
@@ -57,29 +57,110 @@ pub fn is_allowed(event_types: Option<&[EventType]>, event: &TicketEvent) -> boo
     event_types.is_none_or(|allowed| allowed.contains(&event.event_type))
 }
 
-/// Which personal data may leave.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Keys of a ticket event that the model has no field for and every destination may receive:
+/// tag names, user ids and ticket ids. Any other such key leaves only when `EXTRA_PROPERTIES`
+/// names it.
+pub const DOCUMENTED_EXTRA_KEYS: &[&str] = &[
+    "tags_added",
+    "tags_removed",
+    "users_added",
+    "users_removed",
+    "target_ticket_id",
+];
+
+/// What may leave beyond the documented properties: an allow-list, so anything Zendesk adds
+/// that nobody named stays behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PiiPolicy {
     /// `INCLUDE_COMMENT_BODY`: comment bodies and ticket descriptions.
     pub include_comment_body: bool,
     /// `INCLUDE_SUBJECT`: ticket subjects.
     pub include_subject: bool,
+    /// `CUSTOM_FIELD_VALUES`: the custom fields whose values may leave (ids).
+    pub custom_field_values: Vec<u64>,
+    /// `EXTRA_PROPERTIES`: keys of the event, beyond the documented ones, that may leave as sent.
+    pub extra_properties: Vec<String>,
 }
 
 impl PiiPolicy {
-    /// Whether `previous`/`current` may be sent: descriptions and subjects are personal data.
-    fn allows_change_values(&self, event_type: &EventType) -> bool {
-        match event_type {
-            EventType::Known(spec) if spec.name == "Description Changed" => {
-                self.include_comment_body
+    /// `previous` or `current` of `event` as it may leave, or `None` when it may not.
+    fn change_value<'a>(&self, event: &'a TicketEvent, value: &'a Value) -> Option<Cow<'a, Value>> {
+        match event.event_type.change_value() {
+            ChangeValue::Id | ChangeValue::Enum | ChangeValue::Text => Some(Cow::Borrowed(value)),
+            ChangeValue::PersonalText => {
+                let allowed = match &event.event_type {
+                    EventType::Known(spec) if spec.name == "Subject Changed" => {
+                        self.include_subject
+                    }
+                    _ => self.include_comment_body,
+                };
+                allowed.then_some(Cow::Borrowed(value))
             }
-            EventType::Known(spec) if spec.name == "Subject Changed" => self.include_subject,
-            _ => true,
+            ChangeValue::Tags => value
+                .as_array()
+                .is_some_and(|tags| tags.iter().all(Value::is_string))
+                .then_some(Cow::Borrowed(value)),
+            ChangeValue::UserIds => Some(Cow::Owned(user_ids(value))),
+            ChangeValue::CustomFieldValue => {
+                let id = event.custom_field.as_ref().and_then(|f| f.get("id"));
+                id.and_then(id_of)
+                    .filter(|id| self.custom_field_values.contains(id))
+                    .map(|_| Cow::Borrowed(value))
+            }
+            ChangeValue::Raw => None,
         }
+    }
+
+    /// Whether an unmodelled key of the event may leave.
+    fn allows_extra(&self, key: &str) -> bool {
+        DOCUMENTED_EXTRA_KEYS.contains(&key) || self.extra_properties.iter().any(|k| k == key)
     }
 }
 
-/// Flat, snake_case event properties. Absent values are left out rather than sent as null.
+/// A Zendesk id given as a number or a numeric string.
+fn id_of(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The ids of a user list (CCs, followers): ids, id strings and `{"id": …}` objects keep their
+/// id; e-mail addresses, names and anything else are dropped.
+fn user_ids(value: &Value) -> Value {
+    let one = |v: &Value| match v {
+        Value::Object(user) => user.get("id").and_then(id_of),
+        other => id_of(other),
+    };
+    match value {
+        Value::Array(users) => users.iter().filter_map(one).collect(),
+        other => one(other).map_or(Value::Array(Vec::new()), |id| Value::Array(vec![id.into()])),
+    }
+}
+
+/// The event's unmodelled keys that the policy lets out, serialized as a map.
+#[derive(Debug)]
+struct AllowedExtra<'a> {
+    extra: &'a BTreeMap<String, Value>,
+    pii: &'a PiiPolicy,
+}
+
+impl Serialize for AllowedExtra<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.extra {
+            if self.pii.allows_extra(key) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Flat, snake_case event properties: the documented ones, and what the policy names. Absent
+/// values are left out rather than sent as null.
 #[derive(Debug, Serialize)]
 pub struct TicketProperties<'a> {
     /// Ticket id.
@@ -106,14 +187,15 @@ pub struct TicketProperties<'a> {
     brand_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     form_id: Option<u64>,
-    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a [String]>,
     zendesk_event_type: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actor_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    previous: Option<&'a Value>,
+    previous: Option<Cow<'a, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    current: Option<&'a Value>,
+    current: Option<Cow<'a, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comment_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,17 +220,17 @@ pub struct TicketProperties<'a> {
     custom_field_id: Option<&'a Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_field_title: Option<&'a Value>,
-    /// Type-specific keys Zendesk sent (`tags_added`, `target_ticket_id`, `users_added`, …).
+    /// Type-specific keys Zendesk sent that the policy lets out ([`DOCUMENTED_EXTRA_KEYS`],
+    /// `EXTRA_PROPERTIES`).
     #[serde(flatten)]
-    extra: &'a BTreeMap<String, Value>,
+    extra: AllowedExtra<'a>,
 }
 
 impl<'a> TicketProperties<'a> {
     /// The properties of `event` that `pii` lets out.
-    pub fn new(event: &'a TicketEvent, pii: PiiPolicy) -> Self {
+    pub fn new(event: &'a TicketEvent, pii: &'a PiiPolicy) -> Self {
         let t = &event.ticket;
         let comment = event.comment.as_ref();
-        let change_values = pii.allows_change_values(&event.event_type);
         let custom_field = event.custom_field.as_ref();
         Self {
             ticket_id: t.id,
@@ -163,11 +245,17 @@ impl<'a> TicketProperties<'a> {
             organization_id: t.organization_id,
             brand_id: t.brand_id,
             form_id: t.form_id,
-            tags: &t.tags,
+            tags: t.tags.as_deref(),
             zendesk_event_type: event.event_type.name(),
             actor_id: event.actor_id,
-            previous: event.previous.as_ref().filter(|_| change_values),
-            current: event.current.as_ref().filter(|_| change_values),
+            previous: event
+                .previous
+                .as_ref()
+                .and_then(|v| pii.change_value(event, v)),
+            current: event
+                .current
+                .as_ref()
+                .and_then(|v| pii.change_value(event, v)),
             comment_id: comment.and_then(|c| c.id),
             comment_public: comment.and_then(|c| c.is_public),
             comment_author_id: comment.and_then(|c| c.author_id),
@@ -188,7 +276,10 @@ impl<'a> TicketProperties<'a> {
             attachment_public: event.attachment.as_ref().and_then(|a| a.is_public),
             custom_field_id: custom_field.and_then(|f| f.get("id")),
             custom_field_title: custom_field.and_then(|f| f.get("title")),
-            extra: &event.extra,
+            extra: AllowedExtra {
+                extra: &event.extra,
+                pii,
+            },
         }
     }
 }

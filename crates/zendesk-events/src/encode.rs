@@ -99,7 +99,7 @@ fn ticket(t: &Ticket) -> Value {
     put(&mut out, "form_id", t.form_id);
     put(&mut out, "custom_status", t.custom_status_id);
     put(&mut out, "external_id", t.external_id.as_deref());
-    out.insert("tags".into(), Value::from(t.tags.clone()));
+    put(&mut out, "tags", t.tags.clone());
     put(
         &mut out,
         "created_at",

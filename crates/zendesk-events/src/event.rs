@@ -104,8 +104,8 @@ pub struct Ticket {
     pub custom_status_id: Option<u64>,
     /// External id.
     pub external_id: Option<String>,
-    /// Tags; `null` arrives as empty.
-    pub tags: Vec<String>,
+    /// Tags, when the event says (`null` and absent are `None`: unknown, not empty).
+    pub tags: Option<Vec<String>>,
     /// Creation time.
     pub created_at: Option<Timestamp>,
     /// Last update time.

@@ -72,9 +72,10 @@ pub fn lowercase<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::E
     Ok(<Option<std::borrow::Cow<'de, str>>>::deserialize(d)?.map(|s| s.to_ascii_lowercase()))
 }
 
-/// `deserialize_with` for tags: `null` or absent becomes an empty list.
-pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(<Option<Vec<String>>>::deserialize(d)?.unwrap_or_default())
+/// `deserialize_with` for tags: `null` is the same as absent (the event does not say), `[]`
+/// says the ticket has none.
+pub fn tags<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    <Option<Vec<String>>>::deserialize(d)
 }
 
 /// `deserialize_with` for a list of ids (webhook `users_added`), strings or integers.

@@ -14,7 +14,13 @@ pub enum ChangeValue {
     Text,
     /// Free text that may hold personal data (subjects, descriptions).
     PersonalText,
-    /// Anything else, kept as sent.
+    /// A list of tags.
+    Tags,
+    /// A list of users (CCs, followers): only their ids ever leave.
+    UserIds,
+    /// A custom field's value: it leaves only for fields named in `CUSTOM_FIELD_VALUES`.
+    CustomFieldValue,
+    /// Anything else, kept as sent on the bus; no destination receives it.
     Raw,
 }
 
@@ -45,7 +51,7 @@ const fn spec(
     }
 }
 
-use ChangeValue::{Enum, Id, PersonalText, Raw, Text};
+use ChangeValue::{CustomFieldValue, Enum, Id, PersonalText, Raw, Tags, Text, UserIds};
 
 /// Every ticket event type of both families. Irregular pairs are spelled out, never derived.
 pub static EVENT_TYPES: &[EventSpec] = &[
@@ -80,7 +86,7 @@ pub static EVENT_TYPES: &[EventSpec] = &[
         "Custom Field Changed",
         Some("custom_field_changed"),
         true,
-        Raw,
+        CustomFieldValue,
     ),
     spec(
         "Description Changed",
@@ -88,14 +94,24 @@ pub static EVENT_TYPES: &[EventSpec] = &[
         true,
         PersonalText,
     ),
-    spec("Email CCs Changed", Some("email_ccs_changed"), true, Raw),
+    spec(
+        "Email CCs Changed",
+        Some("email_ccs_changed"),
+        true,
+        UserIds,
+    ),
     spec(
         "External ID Changed",
         Some("external_id_changed"),
         true,
         Text,
     ),
-    spec("Followers Changed", Some("followers_changed"), true, Raw),
+    spec(
+        "Followers Changed",
+        Some("followers_changed"),
+        true,
+        UserIds,
+    ),
     spec("Form Changed", Some("form_changed"), true, Id),
     spec(
         "Group Assignment Changed",
@@ -125,7 +141,7 @@ pub static EVENT_TYPES: &[EventSpec] = &[
         PersonalText,
     ),
     spec("Submitter Changed", Some("submitter_changed"), true, Id),
-    spec("Tags Changed", Some("tags_changed"), true, Raw),
+    spec("Tags Changed", Some("tags_changed"), true, Tags),
     spec(
         "Task Due At Changed",
         Some("task_due_at_changed"),

@@ -85,7 +85,12 @@ pub(crate) fn change_value(
             let text: Option<Cow<'_, str>> = parse(raw.get(), path)?;
             Ok(text.map_or(Value::Null, |t| Value::String(t.to_ascii_lowercase())))
         }
-        ChangeValue::Text | ChangeValue::PersonalText | ChangeValue::Raw => parse_raw(raw, path),
+        ChangeValue::Text
+        | ChangeValue::PersonalText
+        | ChangeValue::Tags
+        | ChangeValue::UserIds
+        | ChangeValue::CustomFieldValue
+        | ChangeValue::Raw => parse_raw(raw, path),
     }
 }
 
@@ -142,7 +147,7 @@ pub(crate) struct WireTicket {
     #[serde(default, deserialize_with = "string_like")]
     external_id: Option<String>,
     #[serde(default, deserialize_with = "ids::tags")]
-    tags: Vec<String>,
+    tags: Option<Vec<String>>,
     #[serde(default)]
     created_at: Option<Timestamp>,
     #[serde(default)]
