@@ -9,6 +9,7 @@ mod lambda;
 mod ledger;
 pub mod logging;
 mod retry;
+mod secret;
 #[cfg(feature = "secrets")]
 mod secrets;
 mod send;
@@ -22,6 +23,7 @@ pub use batch::{BatchLimits, Batcher, Item, RecordId, json_array};
 pub use lambda::{Invocation, RuntimeClient, RuntimeError, serve};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
+pub use secret::Secret;
 #[cfg(feature = "secrets")]
 pub use secrets::{SecretsManager, resolve_secret_arns, resolve_secrets};
 pub use send::{Delivery, Destination};

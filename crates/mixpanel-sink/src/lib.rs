@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use delivery::{Batcher, Delivery, Failure, InvocationError, Item, RecordId, run_invocation};
+use delivery::{
+    Batcher, Delivery, Failure, InvocationError, Item, RecordId, Secret, run_invocation,
+};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
 use zendesk_events::{Envelope, TicketEvent};
@@ -48,8 +50,8 @@ impl Sink {
         let token = self
             .config
             .project_token
-            .as_deref()
-            .unwrap_or("DRY_RUN_NO_TOKEN");
+            .as_ref()
+            .map_or("DRY_RUN_NO_TOKEN", Secret::expose);
         let mut profiles = ProfileBook::new(token);
         for record in envelope.records() {
             let id = delivery.open(&record);

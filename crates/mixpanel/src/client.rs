@@ -27,6 +27,8 @@ pub struct MixpanelClient {
     import_url: String,
     engage_url: String,
     authorization: Option<HeaderValue>,
+    /// The project token as it appears in `/engage` bodies (a JSON string), redacted in DRY_RUN.
+    token_in_body: Option<String>,
 }
 
 /// Failure to build the client.
@@ -72,6 +74,10 @@ impl MixpanelClient {
             import_url,
             engage_url: format!("{base}/engage?verbose=1&ip=0"),
             authorization,
+            token_in_body: config
+                .project_token
+                .as_ref()
+                .map(|t| serde_json::to_string(t.expose()).expect("strings always serialize")),
         }
     }
 
@@ -130,15 +136,26 @@ impl Endpoint<'_> {
         }
     }
 
+    /// Prints the request with every secret redacted: `/import`'s Authorization header and
+    /// the `$token` each `/engage` update carries.
     fn dry_run(&self, out: &DryRun, body: Vec<u8>) -> Verdict {
         let mut headers = json!({ "Content-Type": "application/json" });
-        if let Kind::Import = self.kind {
-            headers["Content-Encoding"] = json!("gzip");
-            if self.client.authorization.is_some() {
-                headers["Authorization"] = json!("Basic <redacted>");
+        match self.kind {
+            Kind::Import => {
+                headers["Content-Encoding"] = json!("gzip");
+                if self.client.authorization.is_some() {
+                    headers["Authorization"] = json!("Basic <redacted>");
+                }
+                out.write(self.url(), headers, &body)
             }
+            Kind::Engage => match &self.client.token_in_body {
+                Some(token) => {
+                    let text = String::from_utf8_lossy(&body).replace(token, "\"<redacted>\"");
+                    out.write(self.url(), headers, text.as_bytes())
+                }
+                None => out.write(self.url(), headers, &body),
+            },
         }
-        out.write(self.url(), headers, &body)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Mixpanel settings from the environment, typed and validated once at init.
 
-use delivery::{BatchLimits, ConfigError, RetryPolicy, Settings};
+use delivery::{BatchLimits, ConfigError, RetryPolicy, Secret, Settings};
 use zendesk_events::EventType;
 use zendesk_events::analytics::PiiPolicy;
 
@@ -93,7 +93,7 @@ pub struct MixpanelConfig {
     /// `/import` credentials.
     pub auth: ImportAuth,
     /// `MIXPANEL_PROJECT_TOKEN`: `/engage` carries it in every update.
-    pub project_token: Option<String>,
+    pub project_token: Option<Secret>,
     /// The mapping.
     pub mapping: MappingConfig,
     /// `/import` batch limits (`MIXPANEL_BATCH_MAX_EVENTS`, `MIXPANEL_BATCH_MAX_BYTES`).
@@ -136,7 +136,7 @@ impl MixpanelConfig {
                 }
             },
         };
-        let project_token = s.get("MIXPANEL_PROJECT_TOKEN");
+        let project_token = s.get("MIXPANEL_PROJECT_TOKEN").map(Secret::new);
         let auth = match s.get("MIXPANEL_SERVICE_ACCOUNT_USERNAME") {
             Some(username) => ImportAuth::ServiceAccount {
                 username,
@@ -144,7 +144,7 @@ impl MixpanelConfig {
                 project_id: s.required("MIXPANEL_PROJECT_ID")?,
             },
             None => match (&project_token, dry_run) {
-                (Some(token), _) => ImportAuth::ProjectToken(token.clone()),
+                (Some(token), _) => ImportAuth::ProjectToken(token.expose().to_owned()),
                 (None, true) => ImportAuth::None,
                 (None, false) => {
                     return Err(ConfigError::new(
@@ -259,6 +259,8 @@ mod tests {
             !format!("{c:?}").contains("s3cr3t"),
             "Debug never shows secrets"
         );
+        let c = config(&[("MIXPANEL_PROJECT_TOKEN", "tok3n-value")]).unwrap();
+        assert!(!format!("{c:?}").contains("tok3n"), "nor the project token");
     }
 
     #[test]

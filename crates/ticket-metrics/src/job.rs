@@ -98,8 +98,8 @@ impl MetricsJob {
         let token = config
             .mixpanel
             .project_token
-            .clone()
-            .unwrap_or_else(|| "DRY_RUN_NO_TOKEN".into());
+            .as_ref()
+            .map_or_else(|| "DRY_RUN_NO_TOKEN".into(), |t| t.expose().to_owned());
         Self {
             mapper: MetricsMapper::new(config.mixpanel.mapping.distinct_id, token),
             config,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use delivery::{ConfigError, RetryPolicy, Settings};
+use delivery::{ConfigError, RetryPolicy, Secret, Settings};
 
 /// Settings that may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["ZENDESK_WEBHOOK_SECRETS", "INTERCOM_WEBHOOK_SECRET"];
@@ -12,8 +12,8 @@ pub const DEFAULT_ZENDESK_SOURCE: &str = "ticketbridge.zendesk";
 /// The default `Source` of bridged Intercom events.
 pub const DEFAULT_INTERCOM_SOURCE: &str = "ticketbridge.intercom";
 
-/// Everything the bridge needs, validated.
-#[derive(Debug, Clone)]
+/// Everything the bridge needs, validated. Its Debug form redacts the secrets.
+#[derive(Clone)]
 pub struct BridgeConfig {
     /// Zendesk signing secrets, all accepted (rotation); empty when Zendesk is not bridged.
     pub zendesk_secrets: Vec<String>,
@@ -33,6 +33,26 @@ pub struct BridgeConfig {
     pub publish_timeout: Duration,
     /// Backoff between publish attempts.
     pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for BridgeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted: Vec<Secret> = self.zendesk_secrets.iter().map(Secret::new).collect();
+        f.debug_struct("BridgeConfig")
+            .field("zendesk_secrets", &redacted)
+            .field(
+                "intercom_secret",
+                &self.intercom_secret.as_ref().map(Secret::new),
+            )
+            .field("max_signature_age", &self.max_signature_age)
+            .field("event_bus", &self.event_bus)
+            .field("zendesk_source", &self.zendesk_source)
+            .field("intercom_source", &self.intercom_source)
+            .field("include_email", &self.include_email)
+            .field("publish_timeout", &self.publish_timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 impl BridgeConfig {
@@ -111,6 +131,8 @@ mod tests {
         ]);
         let config = BridgeConfig::from_settings(&s).unwrap();
         assert_eq!(config.zendesk_secrets, ["new", "old"]);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("new") && !shown.contains("old"), "{shown}");
         assert_eq!(config.zendesk_source, DEFAULT_ZENDESK_SOURCE);
         assert_eq!(config.max_signature_age, Duration::from_secs(300));
         assert!(!config.include_email);
