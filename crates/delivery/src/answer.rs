@@ -81,10 +81,14 @@ pub fn answer(
             }
             Ok(json!({ "batchItemFailures": ids }))
         }
-        EnvelopeKind::Sns | EnvelopeKind::EventBridge if !failed.is_empty() => {
+        EnvelopeKind::Sns | EnvelopeKind::EventBridge | EnvelopeKind::Unrecognized
+            if !failed.is_empty() =>
+        {
             Err(InvocationError(describe()))
         }
-        EnvelopeKind::Sns | EnvelopeKind::EventBridge => Ok(json!({ "records": ledger.len() })),
+        EnvelopeKind::Sns | EnvelopeKind::EventBridge | EnvelopeKind::Unrecognized => {
+            Ok(json!({ "records": ledger.len() }))
+        }
     }
 }
 

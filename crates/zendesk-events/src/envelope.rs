@@ -22,6 +22,9 @@ pub enum EnvelopeKind {
     Sns,
     /// A direct EventBridge target (asynchronous), or a bare event from a local invoke.
     EventBridge,
+    /// `Records` whose first record is neither SQS nor SNS (`eventSource` names another
+    /// service, or none): every record is bad input and the invocation fails.
+    Unrecognized,
 }
 
 impl EnvelopeKind {
@@ -31,6 +34,7 @@ impl EnvelopeKind {
             Self::Sqs => "sqs",
             Self::Sns => "sns",
             Self::EventBridge => "eventbridge",
+            Self::Unrecognized => "unrecognized",
         }
     }
 }
@@ -50,7 +54,9 @@ pub struct Envelope<'a> {
 }
 
 impl<'a> Envelope<'a> {
-    /// Tells the envelope apart by shape. Fails only when the payload is not a JSON object.
+    /// Tells the envelope apart: `Records` whose records say `eventSource: aws:sqs` or
+    /// `EventSource: aws:sns`, or a direct event. Fails only when the payload is not a JSON
+    /// object.
     pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
         let top: Top<'a> = wire::parse(payload, "$").map_err(|e| {
             DecodeError::at(
@@ -60,9 +66,9 @@ impl<'a> Envelope<'a> {
         })?;
         match top.records {
             Some(records) => {
-                let kind = records
-                    .first()
-                    .map_or(EnvelopeKind::Sqs, |r| record_kind(r));
+                let kind = records.first().map_or(EnvelopeKind::Sqs, |r| {
+                    record_source(r).unwrap_or(EnvelopeKind::Unrecognized)
+                });
                 Ok(Self {
                     kind,
                     records,
@@ -99,7 +105,7 @@ impl<'a> Envelope<'a> {
     pub fn record(&self, index: usize) -> InputRecord<'a> {
         match self.kind {
             EnvelopeKind::EventBridge => InputRecord::direct(self.whole),
-            _ => InputRecord::open(index, self.records[index]),
+            kind => InputRecord::open(index, self.records[index], kind),
         }
     }
 
@@ -109,18 +115,46 @@ impl<'a> Envelope<'a> {
     }
 }
 
-fn record_kind(raw: &RawValue) -> EnvelopeKind {
-    // A substring test instead of a parse: inside the escaped `Message` or `body` strings every
-    // quote is preceded by a backslash, so `"Sns"` can only be the SNS record's own key.
-    if raw.get().contains("\"Sns\"") {
-        EnvelopeKind::Sns
-    } else {
-        EnvelopeKind::Sqs
+/// The service a record says it came from: SQS records carry `eventSource`, SNS records
+/// `EventSource`.
+#[derive(Deserialize)]
+struct RecordSource<'a> {
+    #[serde(rename = "eventSource", borrow, default)]
+    sqs: Option<Cow<'a, str>>,
+    #[serde(rename = "EventSource", borrow, default)]
+    sns: Option<Cow<'a, str>>,
+}
+
+impl RecordSource<'_> {
+    fn kind(&self) -> Option<EnvelopeKind> {
+        match (self.sqs.as_deref(), self.sns.as_deref()) {
+            (Some("aws:sqs"), _) => Some(EnvelopeKind::Sqs),
+            (_, Some("aws:sns")) => Some(EnvelopeKind::Sns),
+            _ => None,
+        }
     }
+
+    fn describe(&self) -> String {
+        match (self.sqs.as_deref(), self.sns.as_deref()) {
+            (Some(s), _) => format!("`eventSource` is {s:?}"),
+            (None, Some(s)) => format!("`EventSource` is {s:?}"),
+            (None, None) => "it has no `eventSource`".to_owned(),
+        }
+    }
+}
+
+fn record_source(raw: &RawValue) -> Option<EnvelopeKind> {
+    serde_json::from_str::<RecordSource<'_>>(raw.get())
+        .ok()
+        .and_then(|s| s.kind())
 }
 
 #[derive(Deserialize)]
 struct RawRecord<'a> {
+    #[serde(rename = "eventSource", borrow, default)]
+    sqs_source: Option<Cow<'a, str>>,
+    #[serde(rename = "EventSource", borrow, default)]
+    sns_source: Option<Cow<'a, str>>,
     #[serde(rename = "messageId", borrow, default)]
     message_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -177,7 +211,9 @@ impl<'a> InputRecord<'a> {
         }
     }
 
-    fn open(index: usize, raw: &'a RawValue) -> Self {
+    /// Opens record `index` of an invocation of `kind`: the record must say it is of that kind
+    /// (its own `eventSource`/`EventSource`), and only that kind's fields are read.
+    fn open(index: usize, raw: &'a RawValue, kind: EnvelopeKind) -> Self {
         let base = format!("$.Records[{index}]");
         let record: RawRecord<'a> = match wire::parse(raw.get(), &base) {
             Ok(r) => r,
@@ -190,7 +226,40 @@ impl<'a> InputRecord<'a> {
                 };
             }
         };
-        if let Some(sns) = record.sns {
+        let source = RecordSource {
+            sqs: record.sqs_source,
+            sns: record.sns_source,
+        };
+        if source.kind() != Some(kind) {
+            let expected = match kind {
+                EnvelopeKind::Sqs => "an SQS record (`eventSource: aws:sqs`)",
+                EnvelopeKind::Sns => "an SNS record (`EventSource: aws:sns`)",
+                _ => "an SQS or SNS record",
+            };
+            let id = record
+                .message_id
+                .or_else(|| record.sns.and_then(|s| s.message_id))
+                .map(Cow::into_owned);
+            return Self {
+                index,
+                id,
+                path: base.clone(),
+                document: Err(DecodeError::at(
+                    base,
+                    format!("expected {expected}, but {}", source.describe()),
+                )),
+            };
+        }
+        if kind == EnvelopeKind::Sns {
+            let Some(sns) = record.sns else {
+                let path = format!("{base}.Sns");
+                return Self {
+                    index,
+                    id: None,
+                    document: Err(DecodeError::at(&path, "missing in an SNS record")),
+                    path,
+                };
+            };
             let path = format!("{base}.Sns.Message");
             let id = sns.message_id.map(Cow::into_owned);
             let document = sns.message.ok_or_else(|| DecodeError::at(&path, "missing"));
@@ -205,8 +274,8 @@ impl<'a> InputRecord<'a> {
         let path = format!("{base}.body");
         let Some(body) = record.body else {
             let document = Err(DecodeError::at(
-                &base,
-                "neither an SQS record (`body`) nor an SNS record (`Sns.Message`)",
+                format!("{base}.body"),
+                "missing in an SQS record",
             ));
             return Self {
                 index,
