@@ -89,6 +89,11 @@ const SHRINK_STEPS: &[Shrink] = &[
         field: "description",
         label: "ticket.description",
     },
+    Shrink::Truncate {
+        path: &["ticket_event", "ticket"],
+        field: "subject",
+        label: "ticket.subject",
+    },
 ];
 
 /// Room kept for the marker itself.

@@ -114,6 +114,39 @@ async fn an_unreachable_bus_is_503() {
 }
 
 #[tokio::test]
+async fn any_authentic_body_a_function_url_delivers_is_published_not_refused() {
+    // Just under the Function URL's 6 MB request limit: a comment, its HTML and a description.
+    let mut webhook: serde_json::Value =
+        serde_json::from_slice(&sample("webhook/ticket.comment_added.json")).unwrap();
+    let long = "Refund issued. ".repeat(120_000);
+    webhook["event"]["comment"]["body"] = long.clone().into();
+    webhook["event"]["comment"]["html_body"] = format!("<p>{long}</p>").into();
+    webhook["detail"]["description"] = long.clone().into();
+    let body = serde_json::to_vec(&webhook).unwrap();
+    assert!(
+        body.len() > 5 * 1024 * 1024 && body.len() < 6 * 1000 * 1000,
+        "{}",
+        body.len()
+    );
+    let bus = local_bus(vec![Answer::Accept]).await;
+    let response = bridge(&bus, &[])
+        .handle(&zendesk_delivery(&body), BUDGET)
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+    let entry = &sent_entries(&bus).await[0];
+    assert!(entry["Detail"].as_str().unwrap().len() < 256 * 1024);
+
+    // Past what a Function URL can deliver, the body is refused.
+    let mut webhook = webhook.clone();
+    webhook["event"]["comment"]["body"] = "x".repeat(6 * 1024 * 1024).into();
+    let body = serde_json::to_vec(&webhook).unwrap();
+    let response = bridge(&bus, &[])
+        .handle(&zendesk_delivery(&body), BUDGET)
+        .await;
+    assert_eq!(response.status, 413);
+}
+
+#[tokio::test]
 async fn an_oversized_comment_is_shrunk_not_refused() {
     let mut webhook: serde_json::Value =
         serde_json::from_slice(&sample("webhook/ticket.comment_added.json")).unwrap();

@@ -30,7 +30,7 @@ async fn unknown_paths_wrong_methods_and_large_bodies() {
     let lambda = response.to_lambda();
     assert_eq!(lambda["headers"]["allow"], "POST");
     assert_eq!(lambda["body"], r#"{"status":"method_not_allowed"}"#);
-    let big = vec![b' '; 1024 * 1024 + 1];
+    let big = vec![b' '; webhook_bridge::http::MAX_BODY_BYTES + 1];
     let (status, sent) = status_and_published(zendesk_delivery(&big), &[]).await;
     assert_eq!((status, sent.len()), (413, 0));
     let (status, _) = status_and_published(b"not an http event".to_vec(), &[]).await;
