@@ -6,7 +6,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -39,6 +39,11 @@ build:
 # The rule tests run moto's EventBridge as an independent matcher (tests/e2e/rules_moto.rs).
 unit: moto
 	MOTO_SERVER="$(CURDIR)/$(MOTO_SERVER)" $(CARGO) test --workspace --locked
+
+## fuzz: every decoder on FUZZ_CASES (default 200000) arbitrary and mutated inputs per property; make test runs 5000
+FUZZ_CASES ?= 200000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --release --locked -p ticketbridge-e2e --test fuzz_decoders
 
 ## moto: moto's server (EventBridge and SQS emulation) from PyPI, into .venv
 moto: $(MOTO_SERVER)

@@ -24,6 +24,8 @@ pub use rate_limit::{EndpointClass, Pace, RateLimiter, RateLimits};
 pub use ticket_events_export::{
     EventPage, ExportPosition, ItemError, StreamStats, TicketEventItem, TicketEventStream,
 };
-pub use tickets_export::{EXPORT_PAGE_SIZE, ExportStart, ExportedTicket, TicketPage};
+pub use tickets_export::{
+    EXPORT_PAGE_SIZE, ExportStart, ExportedTicket, TicketPage, parse_ticket_page,
+};
 pub use unix_time::unix_now;
 pub use users::{SHOW_MANY_LIMIT, User};

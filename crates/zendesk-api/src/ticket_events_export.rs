@@ -177,7 +177,9 @@ impl TicketEventStream {
         Ok(Some(page))
     }
 
-    fn read_page(&mut self, body: &str) -> Result<EventPage, ZendeskError> {
+    /// Reads one export page at the stream's position: unreadable items are named by page and
+    /// JSON path, duplicates and the same-second loop are handled as described on the type.
+    pub fn read_page(&mut self, body: &str) -> Result<EventPage, ZendeskError> {
         let wire: Wire<'_> = crate::client::decode(body.as_bytes())?;
         let start_time = self.start_time;
         let mut items = Vec::new();

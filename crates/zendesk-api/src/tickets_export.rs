@@ -72,7 +72,7 @@ impl ZendeskClient {
             ExportStart::Since(unix) => format!("start_time={unix}"),
             ExportStart::Cursor(cursor) => format!("cursor={}", encode_query(cursor)),
         };
-        let wire: Wire = self
+        let body: Box<serde_json::value::RawValue> = self
             .get(
                 &format!(
                     "/api/v2/incremental/tickets/cursor.json?{position}&include=metric_sets&per_page={EXPORT_PAGE_SIZE}"
@@ -80,27 +80,34 @@ impl ZendeskClient {
                 deadline,
             )
             .await?;
-        let mut side_loaded: HashMap<u64, MetricSet> = wire
-            .metric_sets
-            .into_iter()
-            .filter_map(|m| Some((m.ticket_id?, m)))
-            .collect();
-        let tickets = wire
-            .tickets
-            .into_iter()
-            .map(|mut t| {
-                if t.metric_set.is_none() {
-                    t.metric_set = side_loaded.remove(&t.id);
-                }
-                t
-            })
-            .collect();
-        Ok(TicketPage {
-            tickets,
-            after_cursor: wire.after_cursor,
-            end_of_stream: wire.end_of_stream,
-        })
+        parse_ticket_page(body.get().as_bytes())
     }
+}
+
+/// Reads one page of the cursor ticket export (side-loaded metric sets joined to their
+/// tickets); an error names the JSON path at fault.
+pub fn parse_ticket_page(body: &[u8]) -> Result<TicketPage, ZendeskError> {
+    let wire: Wire = crate::client::decode(body)?;
+    let mut side_loaded: HashMap<u64, MetricSet> = wire
+        .metric_sets
+        .into_iter()
+        .filter_map(|m| Some((m.ticket_id?, m)))
+        .collect();
+    let tickets = wire
+        .tickets
+        .into_iter()
+        .map(|mut t| {
+            if t.metric_set.is_none() {
+                t.metric_set = side_loaded.remove(&t.id);
+            }
+            t
+        })
+        .collect();
+    Ok(TicketPage {
+        tickets,
+        after_cursor: wire.after_cursor,
+        end_of_stream: wire.end_of_stream,
+    })
 }
 
 /// Percent-encodes a query value (cursors are opaque and may hold `+`, `/` or `=`).
