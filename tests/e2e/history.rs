@@ -12,7 +12,10 @@ use mixpanel::MixpanelConfig;
 use serde_json::{Value, json};
 use ticket_metrics::{CursorStore, MetricsConfig, MetricsJob, Stop};
 use ticketbridge_cli::backfill::{Backfill, BackfillOptions, CheckpointFile, Ended};
-use ticketbridge_e2e::{EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, sample};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_e2e::{
+    EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, binary, sample, sns,
+};
 use zendesk_api::ZendeskConfig;
 
 fn temp_path(name: &str) -> PathBuf {
@@ -272,7 +275,8 @@ async fn ticket_metrics_pages_by_cursor_saves_it_and_overlapping_runs_count_once
         ),
         (4, 2, 2)
     );
-    assert_eq!(summary.delivered, 2);
+    // Every ticket's state reached its profile; the two with metric sets also their event.
+    assert_eq!(summary.delivered, 4);
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:4");
     let requests = zendesk.requests();
     assert!(
@@ -455,4 +459,64 @@ async fn backfill_never_moves_the_checkpoint_past_a_batch_mixpanel_refused_as_a_
         assert_no_duplicates(&ids);
         assert_eq!(ids.len(), 12 + 4, "HTTP {status}: every event, once");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_an_older_event_overwrote_is_healed_by_the_next_metrics_run() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let env = vec![
+        ("MIXPANEL_API_URL".to_owned(), mixpanel.url()),
+        (
+            "MIXPANEL_PROJECT_TOKEN".to_owned(),
+            "history-token".to_owned(),
+        ),
+    ];
+    let sink = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
+    // Ticket 48213 is solved; an older "open" event of it arrives last (an SQS retry, a DLQ
+    // redrive, a re-delivery), in its own invocation.
+    let event = |status: &str, occurred_at: &str, position: u64| {
+        let mut e: Value = serde_json::from_str(&sample("connector/status-changed.json")).unwrap();
+        let te = &mut e["detail"]["ticket_event"];
+        te["ticket"]["status"] = json!(status);
+        te["current"] = json!(status);
+        te["meta"]["occurred_at"] = json!(occurred_at);
+        te["meta"]["sequence"]["position"] = json!(position);
+        e.to_string()
+    };
+    for (n, payload) in [
+        event("solved", "2026-03-11T09:30:00Z", 2),
+        event("open", "2026-03-10T15:01:11Z", 1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(
+            api.invoke(sns(payload, &format!("m{n}")), Duration::from_secs(20))
+                .await,
+            Some(Outcome::Response(json!({"records": 1})))
+        );
+    }
+    sink.stop().await;
+    assert_eq!(
+        mixpanel.profile("48213").unwrap()["status"],
+        "open",
+        "Mixpanel's $set is last-write-wins: the older event made the profile stale"
+    );
+
+    // The next scheduled run reads the ticket's current state from the export and sets it.
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 4).await;
+    let s = settings(&zendesk, &mixpanel, &[]);
+    let cursor = temp_path("healing-cursor");
+    metrics_job(&s, &cursor)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    let healed = mixpanel.profile("48213").unwrap();
+    assert_eq!(healed["status"], "solved");
+    assert_eq!(healed["tags"], json!(["billing", "refund"]));
+    assert_eq!(healed["last_event_at"], "2026-03-11T09:30:00");
+    // Tickets without a metric set heal too.
+    assert_eq!(mixpanel.profile("30001").unwrap()["status"], "closed");
 }

@@ -2,6 +2,7 @@
 //! Mixpanel page by page, and save the cursor after each page Mixpanel accepted. A run stops
 //! before the deadline with its progress saved; the next run continues from there.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use delivery::{Batcher, Deadline, Delivery, Failure, Item, Outcome, RecordId, Settings};
@@ -10,6 +11,7 @@ use serde::Serialize;
 use zendesk_api::{
     EXPORT_PAGE_SIZE, EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now,
 };
+use zendesk_events::Timestamp;
 
 use crate::config::MetricsConfig;
 use crate::cursor::{CursorError, CursorStore};
@@ -39,7 +41,8 @@ pub struct RunSummary {
     pub with_metrics: u64,
     /// Tickets without one (deleted, some archived).
     pub without_metrics: u64,
-    /// Tickets Mixpanel accepted ("Ticket Metrics Updated" events and profile updates).
+    /// Tickets Mixpanel accepted (their state and metrics on the profile, and the "Ticket
+    /// Metrics Updated" event of those with a metric set).
     pub delivered: u64,
     /// Tickets that could not be mapped (the error names the field).
     pub bad_input: u64,
@@ -196,31 +199,50 @@ impl MetricsJob {
     ) -> Result<(), JobError> {
         let mut delivery = Delivery::new(self.config.mixpanel.retry, *deadline, page.tickets.len());
         let mut events = Vec::new();
-        let mut profiles = Vec::new();
+        // One update per profile, from its newest state (several tickets share a requester).
+        let mut profiles: HashMap<String, (Option<Timestamp>, Item)> = HashMap::new();
         for (n, ticket) in page.tickets.iter().enumerate() {
             let record = n as RecordId;
             summary.tickets += 1;
-            match self.mapper.records(ticket) {
-                None => {
-                    summary.without_metrics += 1;
-                    delivery.ledger.skip(record, "no metric set");
-                }
-                Some(Err(e)) => {
-                    summary.with_metrics += 1;
-                    tracing::warn!(ticket = ticket.id, error = %e, "cannot map the metric set");
+            match ticket.metric_set {
+                Some(_) => summary.with_metrics += 1,
+                None => summary.without_metrics += 1,
+            }
+            let records = match self.mapper.records(ticket) {
+                Ok(records) => records,
+                Err(e) => {
+                    tracing::warn!(ticket = ticket.id, error = %e, "cannot map the ticket");
                     delivery
                         .ledger
                         .fail(record, Failure::BadInput(e.to_string()));
+                    continue;
                 }
-                Some(Ok(records)) => {
-                    summary.with_metrics += 1;
-                    events.push(Item::new(records.event.to_string().into_bytes(), record));
-                    if self.config.mixpanel.mapping.profiles {
-                        profiles.push(Item::new(records.profile.to_string().into_bytes(), record));
+            };
+            if let Some(event) = &records.event {
+                events.push(Item::new(event.to_string().into_bytes(), record));
+            }
+            if !self.config.mixpanel.mapping.profiles {
+                if records.event.is_none() {
+                    delivery.ledger.skip(record, "no metric set");
+                }
+                continue;
+            }
+            let update = Item::new(records.profile.to_string().into_bytes(), record);
+            match profiles.get_mut(&records.distinct_id) {
+                Some((time, kept)) => {
+                    if records.state_time >= *time {
+                        *time = records.state_time;
+                        kept.bytes = update.bytes;
                     }
+                    kept.records.push(record);
+                }
+                None => {
+                    profiles.insert(records.distinct_id, (records.state_time, update));
                 }
             }
         }
+        let mut profiles: Vec<Item> = profiles.into_values().map(|(_, item)| item).collect();
+        profiles.sort_by_key(|item| item.records[0]);
         self.send(&mut delivery, events, profiles).await;
         // Only records Mixpanel accepted or refused one by one may be passed; anything else
         // (a whole request refused, retries or time exhausted) stops the run before the cursor

@@ -12,4 +12,4 @@ pub use config::{MetricsConfig, SECRET_SETTINGS};
 pub use cursor::{CursorError, CursorStore, NO_CURSOR};
 pub use handler::{FUNCTION, handle};
 pub use job::{JobError, MetricsJob, RunSummary, Stop};
-pub use mapping::{METRICS_EVENT, MetricRecords, MetricsMapper, metric_properties};
+pub use mapping::{METRICS_EVENT, MetricsMapper, TicketRecords, metric_properties, ticket_state};

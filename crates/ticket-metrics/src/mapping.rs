@@ -1,7 +1,10 @@
-//! A ticket's metric set → a Mixpanel profile `$set` and a "Ticket Metrics Updated" event.
+//! An exported ticket → a Mixpanel profile `$set` of its current state and metrics, and a
+//! "Ticket Metrics Updated" event when it has a metric set.
 //!
 //! The event's `time` is the metric set's `updated_at` and its `$insert_id` comes from
-//! (ticket id, `updated_at`): the same metric set read by overlapping runs is one event.
+//! (ticket id, `updated_at`): the same metric set read by overlapping runs is one event. The
+//! state is what the export holds now, so a profile an older event overwrote (a retry or a
+//! redrive arriving last) is set right by the next run.
 
 use mixpanel::{DistinctId, MapError};
 use serde_json::{Map, Value, json};
@@ -11,15 +14,56 @@ use zendesk_events::{EventIdentity, Timestamp};
 /// The event name.
 pub const METRICS_EVENT: &str = "Ticket Metrics Updated";
 
-/// The Mixpanel records of one ticket's metric set.
+/// The Mixpanel records of one exported ticket.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MetricRecords {
+pub struct TicketRecords {
     /// The profile.
     pub distinct_id: String,
-    /// The `/import` event.
-    pub event: Value,
-    /// The `/engage` update.
+    /// The "Ticket Metrics Updated" `/import` event; `None` without a metric set.
+    pub event: Option<Value>,
+    /// The `/engage` update: the ticket's state and its metrics.
     pub profile: Value,
+    /// The time of the state (the ticket's `updated_at`), which orders updates of one profile.
+    pub state_time: Option<Timestamp>,
+}
+
+/// The ticket's current state as the sinks' profiles hold it (same names): only values the
+/// export holds; a null or absent field is left as the profile has it.
+pub fn ticket_state(ticket: &ExportedTicket) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Option<Value>| {
+        if let Some(v) = value {
+            out.insert(key.to_owned(), v);
+        }
+    };
+    let lower = |v: &Option<String>| v.as_deref().map(|s| Value::from(s.to_ascii_lowercase()));
+    put("status", lower(&ticket.status));
+    put("priority", lower(&ticket.priority));
+    put("ticket_type", lower(&ticket.ticket_type));
+    put("assignee_id", ticket.assignee_id.map(Value::from));
+    put("group_id", ticket.group_id.map(Value::from));
+    put("organization_id", ticket.organization_id.map(Value::from));
+    put("tags", ticket.tags.clone().map(Value::from));
+    put(
+        "channel",
+        ticket
+            .via
+            .as_ref()
+            .and_then(|v| v.channel.clone())
+            .map(Value::from),
+    );
+    put(
+        "last_event_at",
+        state_time(ticket).map(|t| Value::from(t.to_seconds_utc())),
+    );
+    out
+}
+
+fn state_time(ticket: &ExportedTicket) -> Option<Timestamp> {
+    ticket
+        .updated_at
+        .as_deref()
+        .and_then(|t| Timestamp::parse(t).ok())
 }
 
 /// The metric values, as flat properties; metrics not reached yet are left out.
@@ -61,14 +105,35 @@ impl MetricsMapper {
         }
     }
 
-    /// The records of `ticket`, `None` when it has no metric set (deleted, some archived).
-    pub fn records(&self, ticket: &ExportedTicket) -> Option<Result<MetricRecords, MapError>> {
-        let set = ticket.metric_set.as_ref()?;
-        Some(self.map(ticket, set))
+    /// The records of `ticket`: its state always, its metrics event when it has a metric set
+    /// (deleted and some archived tickets have none).
+    pub fn records(&self, ticket: &ExportedTicket) -> Result<TicketRecords, MapError> {
+        let distinct_id = self.distinct_id_of(ticket)?;
+        let mut set_values = ticket_state(ticket);
+        let event = match &ticket.metric_set {
+            Some(set) => {
+                let (event, values) = self.metrics(ticket, set, &distinct_id)?;
+                set_values.extend(values);
+                Some(event)
+            }
+            None => None,
+        };
+        Ok(TicketRecords {
+            profile: json!({
+                "$token": self.token,
+                "$distinct_id": distinct_id,
+                "$ip": 0,
+                "$ignore_time": true,
+                "$set": set_values,
+            }),
+            event,
+            distinct_id,
+            state_time: state_time(ticket),
+        })
     }
 
-    fn map(&self, ticket: &ExportedTicket, set: &MetricSet) -> Result<MetricRecords, MapError> {
-        let distinct_id = match self.distinct_id {
+    fn distinct_id_of(&self, ticket: &ExportedTicket) -> Result<String, MapError> {
+        Ok(match self.distinct_id {
             DistinctId::Ticket => ticket.id.to_string(),
             DistinctId::Requester => ticket.requester_id.map(|id| id.to_string()).ok_or_else(|| {
                 MapError(format!(
@@ -76,7 +141,16 @@ impl MetricsMapper {
                     ticket.id
                 ))
             })?,
-        };
+        })
+    }
+
+    /// The metrics event and the metric values for the profile.
+    fn metrics(
+        &self,
+        ticket: &ExportedTicket,
+        set: &MetricSet,
+        distinct_id: &str,
+    ) -> Result<(Value, Map<String, Value>), MapError> {
         let updated_at = Timestamp::parse(&set.updated_at).map_err(|e| {
             MapError(format!(
                 "tickets[id={}].metric_set.updated_at: {e}",
@@ -91,7 +165,7 @@ impl MetricsMapper {
         let values = metric_properties(set);
         let mut properties = Map::new();
         properties.insert("time".into(), updated_at.unix_millis().into());
-        properties.insert("distinct_id".into(), distinct_id.clone().into());
+        properties.insert("distinct_id".into(), distinct_id.into());
         properties.insert(
             "$insert_id".into(),
             identity.derive_key(&["mixpanel", METRICS_EVENT]).into(),
@@ -108,16 +182,9 @@ impl MetricsMapper {
             "metrics_updated_at".into(),
             updated_at.to_seconds_utc().into(),
         );
-        Ok(MetricRecords {
-            event: json!({"event": METRICS_EVENT, "properties": properties}),
-            profile: json!({
-                "$token": self.token,
-                "$distinct_id": distinct_id,
-                "$ip": 0,
-                "$ignore_time": true,
-                "$set": set_values,
-            }),
-            distinct_id,
-        })
+        Ok((
+            json!({"event": METRICS_EVENT, "properties": properties}),
+            set_values,
+        ))
     }
 }

@@ -19,9 +19,8 @@ fn mapped(distinct_id: DistinctId) -> Value {
     tickets()
         .iter()
         .map(|t| match mapper.records(t) {
-            None => json!({"ticket": t.id, "skipped": "no metric set"}),
-            Some(Err(e)) => json!({"ticket": t.id, "error": e.to_string()}),
-            Some(Ok(r)) => json!({"ticket": t.id, "event": r.event, "profile": r.profile}),
+            Err(e) => json!({"ticket": t.id, "error": e.to_string()}),
+            Ok(r) => json!({"ticket": t.id, "event": r.event, "profile": r.profile}),
         })
         .collect()
 }
@@ -40,13 +39,51 @@ fn metric_sets_by_requester() {
 fn the_same_metric_set_keeps_its_insert_id_and_a_newer_one_gets_another() {
     let mapper = MetricsMapper::new(DistinctId::Ticket, "t");
     let mut ticket = tickets().remove(0);
-    let first = mapper.records(&ticket).unwrap().unwrap();
-    assert_eq!(first, mapper.records(&ticket).unwrap().unwrap());
+    let first = mapper.records(&ticket).unwrap();
+    assert_eq!(first, mapper.records(&ticket).unwrap());
     ticket.metric_set.as_mut().unwrap().updated_at = "2026-03-12T10:00:00Z".into();
-    let newer = mapper.records(&ticket).unwrap().unwrap();
+    let newer = mapper.records(&ticket).unwrap();
+    let (first, newer) = (first.event.unwrap(), newer.event.unwrap());
     assert_ne!(
-        first.event["properties"]["$insert_id"],
-        newer.event["properties"]["$insert_id"]
+        first["properties"]["$insert_id"],
+        newer["properties"]["$insert_id"]
     );
-    assert_eq!(newer.event["properties"]["time"], 1_773_309_600_000i64);
+    assert_eq!(newer["properties"]["time"], 1_773_309_600_000i64);
+}
+
+#[test]
+fn every_ticket_sets_its_current_state_and_only_what_the_export_holds() {
+    let mapper = MetricsMapper::new(DistinctId::Ticket, "t");
+    let by_id = |id: u64| {
+        let ticket = tickets().into_iter().find(|t| t.id == id).unwrap();
+        mapper.records(&ticket).unwrap()
+    };
+    let solved = by_id(48213).profile["$set"].clone();
+    for (key, value) in [
+        ("status", json!("solved")),
+        ("priority", json!("normal")),
+        ("ticket_type", json!("question")),
+        ("assignee_id", json!(900000000202u64)),
+        ("group_id", json!(360000000555u64)),
+        ("organization_id", json!(360000000777u64)),
+        ("tags", json!(["billing", "refund"])),
+        ("channel", json!("web")),
+        ("last_event_at", json!("2026-03-11T09:30:00")),
+    ] {
+        assert_eq!(solved[key], value, "{key}");
+    }
+    // Null in the export is left alone; an explicit [] clears the tags.
+    let open = by_id(48214).profile["$set"].clone();
+    assert!(open.get("assignee_id").is_none() && open.get("organization_id").is_none());
+    assert_eq!(open["tags"], json!([]));
+    // Tickets without a metric set still heal their profile, with no metrics event.
+    let archived = by_id(30001);
+    assert!(archived.event.is_none());
+    assert_eq!(archived.profile["$set"]["status"], "closed");
+    assert!(archived.profile["$set"].get("priority").is_none());
+    // Nothing personal: subject and description never leave.
+    let all = mapped(DistinctId::Ticket).to_string();
+    for private in ["Double charge", "charged twice", "7946 0958"] {
+        assert!(!all.contains(private), "{private}");
+    }
 }

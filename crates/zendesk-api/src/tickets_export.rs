@@ -30,9 +30,41 @@ pub struct ExportedTicket {
     /// Status (`deleted` tickets have no metrics).
     #[serde(default)]
     pub status: Option<String>,
+    /// Priority.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Ticket type (`question`, `incident`, …).
+    #[serde(default, rename = "type")]
+    pub ticket_type: Option<String>,
+    /// Assignee.
+    #[serde(default)]
+    pub assignee_id: Option<u64>,
+    /// Group.
+    #[serde(default)]
+    pub group_id: Option<u64>,
+    /// Organization.
+    #[serde(default)]
+    pub organization_id: Option<u64>,
+    /// Tags; `None` when the export did not say.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// `via`, for its channel.
+    #[serde(default)]
+    pub via: Option<Via>,
+    /// When the ticket last changed: the time of this state.
+    #[serde(default)]
+    pub updated_at: Option<String>,
     /// The side-loaded metric set; absent for deleted and some archived tickets.
     #[serde(default)]
     pub metric_set: Option<MetricSet>,
+}
+
+/// How a ticket came in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Via {
+    /// `web`, `email`, `api`, …
+    #[serde(default)]
+    pub channel: Option<String>,
 }
 
 /// One page of the export.
