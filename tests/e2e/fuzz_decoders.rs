@@ -66,15 +66,19 @@ fn decode_everything(input: &[u8]) {
                 let _ = mixpanel.events(&event);
                 let _ = serde_json::to_vec(&mixpanel.profile_state(&event));
                 let _ = fullstory.requests(&event, "uid-1");
-                let _ = zendesk_events::encode_connector(&event);
+                let _ = zendesk_events::encode_connector(&event, &Default::default());
             }
         }
     }
     let _ = decode_event(&text);
-    let _ = webhook_bridge::zendesk::normalize(input, "ticketbridge.zendesk");
+    let _ = webhook_bridge::zendesk::normalize(input, "ticketbridge.zendesk", &Default::default());
     let _ = webhook_bridge::intercom::normalize(input, "ticketbridge.intercom", true);
     if let Ok(request) = webhook_bridge::http::HttpRequest::parse(input) {
-        let _ = webhook_bridge::zendesk::normalize(&request.body, "ticketbridge.zendesk");
+        let _ = webhook_bridge::zendesk::normalize(
+            &request.body,
+            "ticketbridge.zendesk",
+            &Default::default(),
+        );
     }
     // The input's halves as the signature headers of a delivery of itself.
     let middle = text

@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_cli::bridge_demo::{DEMO_SECRET, bridge_env, signed_delivery};
+use ticketbridge_cli::{FunctionProcess, LocalBus, Outcome, RuntimeApi};
 use ticketbridge_e2e::{FULLSTORY_KEY, MockFullStory, MockMixpanel, binary, sample, sqs};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -208,4 +209,84 @@ async fn each_opt_in_lets_exactly_its_field_through() {
     let (events, _) = through_fullstory(&[("EXTRA_PROPERTIES", "requester_email")]).await;
     let comment = &named(&events, "Ticket Comment Added")[0]["properties"];
     assert_eq!(comment["requester_email"], "ada.lovelace@example.com");
+}
+
+/// A user webhook carrying personal data (e-mail, name, phone, notes).
+fn user_webhook() -> String {
+    json!({
+        "account_id": 4410022, "id": "7b1d2c3e-1111-4a2b-9c3d-000000000001",
+        "type": "zen:event-type:user.role_changed", "subject": "zen:user:900000000101",
+        "time": "2026-03-10T15:00:00.123456789Z", "zendesk_event_version": "2022-06-20",
+        "detail": {"id": "900000000101", "role": "AGENT", "email": "ada.lovelace@example.com",
+                   "name": "Ada Lovelace", "phone": "+44 20 7946 0958", "notes": "Call me on weekends",
+                   "organization_id": "360000000777", "locale": "en-GB", "time_zone": "London"},
+        "event": {"previous": "END_USER", "current": "AGENT"}
+    })
+    .to_string()
+}
+
+/// Runs webhook-bridge with `extra` settings on signed deliveries of the privacy webhooks:
+/// (what the bus holds, everything the bridge printed).
+async fn through_the_bridge(extra: &[(&str, &str)]) -> (String, String) {
+    let bus = LocalBus::start().await.unwrap();
+    let mut env = bridge_env(&bus);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let api = RuntimeApi::start().await.unwrap();
+    let bridge = FunctionProcess::spawn(&binary("webhook-bridge"), &api, &env).unwrap();
+    for body in [
+        sample("privacy/webhook-custom-field-free-text.json"),
+        sample("webhook/ticket.comment_added.json"),
+        sample("webhook/ticket.attachment_linked_to_comment.json"),
+        user_webhook(),
+    ] {
+        let answer = api
+            .invoke(signed_delivery(body.as_bytes(), DEMO_SECRET), TIMEOUT)
+            .await;
+        assert!(
+            matches!(&answer, Some(Outcome::Response(r)) if r["statusCode"] == 200),
+            "{answer:?}"
+        );
+    }
+    let mut printed = bridge.stdout_up_to_now().await;
+    printed.extend(bridge.stderr_up_to_now().await);
+    bridge.stop().await;
+    assert_eq!(bus.events().len(), 4);
+    (format!("{:?}", bus.events()), printed.join("\n"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_personal_reaches_the_bus_by_default() {
+    let (bus, printed) = through_the_bridge(&[]).await;
+    let mut personal = PERSONAL.to_vec();
+    personal.extend([
+        "Refund issued",
+        "Sam Agent",
+        "invoice.pdf",
+        "Double charge",
+        "weekends",
+    ]);
+    for p in &personal {
+        assert!(!bus.contains(p), "the bus holds {p:?}: {bus}");
+        assert!(!printed.contains(p), "webhook-bridge printed {p:?}");
+    }
+    // What is not personal still goes: ids, the role change, the custom field's id and title.
+    for kept in [
+        "\"role\": String(\"agent\")",
+        "360000009999",
+        "Callback number",
+        "AGENT",
+    ] {
+        assert!(bus.contains(kept), "{kept} is missing: {bus}");
+    }
+
+    // Each opt-in lets exactly its field through.
+    let (bus, _) = through_the_bridge(&[("INCLUDE_EMAIL", "true")]).await;
+    assert!(bus.contains("ada.lovelace@example.com") && !bus.contains("Ada Lovelace"));
+    assert!(!bus.contains("7946 0958"));
+    let (bus, _) = through_the_bridge(&[("INCLUDE_USER_NAME", "true")]).await;
+    assert!(bus.contains("Ada Lovelace") && !bus.contains("ada.lovelace@example.com"));
+    let (bus, _) = through_the_bridge(&[("INCLUDE_COMMENT_BODY", "true")]).await;
+    assert!(bus.contains("Refund issued") && !bus.contains("Double charge"));
+    let (bus, _) = through_the_bridge(&[("CUSTOM_FIELD_VALUES", "360000009999")]).await;
+    assert!(bus.contains("7946 0958") && !bus.contains("Ada Lovelace"));
 }

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use delivery::{ConfigError, RetryPolicy, Secret, Settings};
 
+use crate::zendesk::BusPolicy;
+
 /// Settings that may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["ZENDESK_WEBHOOK_SECRETS", "INTERCOM_WEBHOOK_SECRET"];
 
@@ -27,8 +29,11 @@ pub struct BridgeConfig {
     pub zendesk_source: String,
     /// `Source` of Intercom events.
     pub intercom_source: String,
-    /// Whether Intercom contact emails are published.
+    /// Whether Intercom contact and Zendesk user emails are published (`INCLUDE_EMAIL`).
     pub include_email: bool,
+    /// What personal data goes on the bus: the sinks' settings (`INCLUDE_COMMENT_BODY`,
+    /// `INCLUDE_SUBJECT`, `CUSTOM_FIELD_VALUES`, `EXTRA_PROPERTIES`) and `INCLUDE_USER_NAME`.
+    pub bus: BusPolicy,
     /// Time allowed to publish one webhook, retries included; Zendesk gives up at about 10 s.
     pub publish_timeout: Duration,
     /// Backoff between publish attempts.
@@ -49,6 +54,7 @@ impl std::fmt::Debug for BridgeConfig {
             .field("zendesk_source", &self.zendesk_source)
             .field("intercom_source", &self.intercom_source)
             .field("include_email", &self.include_email)
+            .field("bus", &self.bus)
             .field("publish_timeout", &self.publish_timeout)
             .field("retry", &self.retry)
             .finish()
@@ -96,6 +102,11 @@ impl BridgeConfig {
             zendesk_source: source(settings, "EVENT_SOURCE", DEFAULT_ZENDESK_SOURCE)?,
             intercom_source: source(settings, "INTERCOM_EVENT_SOURCE", DEFAULT_INTERCOM_SOURCE)?,
             include_email: settings.flag("INCLUDE_EMAIL", false)?,
+            bus: BusPolicy {
+                pii: settings.pii_policy()?,
+                include_email: settings.flag("INCLUDE_EMAIL", false)?,
+                include_user_name: settings.flag("INCLUDE_USER_NAME", false)?,
+            },
             publish_timeout,
             retry,
         })

@@ -180,13 +180,15 @@ impl Bridge {
         body: &[u8],
     ) -> Result<Option<BusEntry>, zendesk_events::DecodeError> {
         Ok(match route {
-            Route::Zendesk => match zendesk::normalize(body, &self.config.zendesk_source)? {
-                ZendeskOutcome::Publish(entry) => Some(entry),
-                ZendeskOutcome::Ignore { webhook_type } => {
-                    tracing::info!(webhook_type, "webhook type not bridged");
-                    None
+            Route::Zendesk => {
+                match zendesk::normalize(body, &self.config.zendesk_source, &self.config.bus)? {
+                    ZendeskOutcome::Publish(entry) => Some(entry),
+                    ZendeskOutcome::Ignore { webhook_type } => {
+                        tracing::info!(webhook_type, "webhook type not bridged");
+                        None
+                    }
                 }
-            },
+            }
             Route::Intercom => match intercom::normalize(
                 body,
                 &self.config.intercom_source,

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use zendesk_events::analytics::PiiPolicy;
 use zendesk_events::{
     DecodeError, TICKET_RESOURCE, Timestamp, WEBHOOK_TICKET_PREFIX, decode_event, encode_connector,
     title_case,
@@ -60,39 +61,140 @@ struct Domain {
     key: &'static str,
 }
 
-/// Turns a verified webhook body into a bus entry with `source`.
-pub fn normalize(body: &[u8], source: &str) -> Result<ZendeskOutcome, DecodeError> {
+/// What personal data the bridge puts on the bus: by default none, as for the destinations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BusPolicy {
+    /// Comment bodies, subjects, custom field values and unmodelled keys, as for the sinks.
+    pub pii: PiiPolicy,
+    /// `INCLUDE_EMAIL`: users' e-mail addresses.
+    pub include_email: bool,
+    /// `INCLUDE_USER_NAME`: users' names.
+    pub include_user_name: bool,
+}
+
+/// User fields that go on the bus: ids, role, locale, time zone, tags, times and flags.
+const USER_KEYS: &[&str] = &[
+    "id",
+    "role",
+    "custom_role_id",
+    "organization_id",
+    "default_group_id",
+    "locale",
+    "time_zone",
+    "tags",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "last_login_at",
+    "active",
+    "suspended",
+    "verified",
+    "is_staff",
+];
+/// Organization fields that go on the bus; notes, details and domain names only by name
+/// (`EXTRA_PROPERTIES`).
+const ORGANIZATION_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "tags",
+    "group_id",
+    "external_id",
+    "created_at",
+    "updated_at",
+    "shared_tickets",
+    "shared_comments",
+];
+/// User and organization events whose `previous`/`current` text is not personal.
+const PLAIN_CHANGES: &[&str] = &[
+    "role_changed",
+    "custom_role_changed",
+    "locale_changed",
+    "time_zone_changed",
+    "tags_changed",
+    "external_id_changed",
+    "active_changed",
+    "suspended_changed",
+    "default_group_changed",
+    "organization_changed",
+];
+
+impl BusPolicy {
+    /// Whether a user or organization field may go on the bus.
+    fn allows_field(&self, domain: &Domain, key: &str) -> bool {
+        let listed = match domain.key {
+            "user" => USER_KEYS,
+            _ => ORGANIZATION_KEYS,
+        };
+        listed.contains(&key)
+            || (domain.key == "user" && key == "email" && self.include_email)
+            || (domain.key == "user" && key == "name" && self.include_user_name)
+            || self.pii.extra_properties.iter().any(|k| k == key)
+    }
+
+    /// Whether the `previous`/`current` of a user or organization event may go on the bus:
+    /// values that are not text always, text for the changes in [`PLAIN_CHANGES`] and those an
+    /// opt-in names.
+    fn allows_change(&self, suffix: &str, value: &Value) -> bool {
+        fn has_text(value: &Value) -> bool {
+            match value {
+                Value::String(_) => true,
+                Value::Array(items) => items.iter().any(has_text),
+                Value::Object(map) => map.values().any(has_text),
+                _ => false,
+            }
+        }
+        !has_text(value)
+            || PLAIN_CHANGES.contains(&suffix)
+            || (self.include_email && (suffix.contains("email") || suffix.contains("identity")))
+            || (self.include_user_name && suffix == "name_changed")
+    }
+}
+
+/// Turns a verified webhook body into a bus entry with `source`, carrying only what `policy`
+/// lets out.
+pub fn normalize(
+    body: &[u8],
+    source: &str,
+    policy: &BusPolicy,
+) -> Result<ZendeskOutcome, DecodeError> {
     let text = std::str::from_utf8(body)
         .map_err(|e| DecodeError::at("$", format!("body is not UTF-8: {e}")))?;
     let envelope: Envelope = serde_json::from_str(text)
         .map_err(|e| DecodeError::at("$", format!("not a Zendesk webhook: {e}")))?;
     if envelope.webhook_type.starts_with(WEBHOOK_TICKET_PREFIX) {
-        return ticket(text, envelope, source).map(ZendeskOutcome::Publish);
+        return ticket(text, envelope, source, policy).map(ZendeskOutcome::Publish);
     }
     match DOMAINS
         .iter()
         .find(|d| envelope.webhook_type.starts_with(d.prefix))
     {
-        Some(domain) => other(envelope, domain, source).map(ZendeskOutcome::Publish),
+        Some(domain) => other(envelope, domain, source, policy).map(ZendeskOutcome::Publish),
         None => Ok(ZendeskOutcome::Ignore {
             webhook_type: envelope.webhook_type,
         }),
     }
 }
 
-fn ticket(text: &str, envelope: Envelope, source: &str) -> Result<BusEntry, DecodeError> {
+fn ticket(
+    text: &str,
+    envelope: Envelope,
+    source: &str,
+    policy: &BusPolicy,
+) -> Result<BusEntry, DecodeError> {
     let event = decode_event(text)?;
-    let mut encoded = encode_connector(&event);
+    let mut encoded = encode_connector(&event, &policy.pii);
     let ticket_event = &mut encoded.detail["ticket_event"];
     if let Some(version) = envelope.zendesk_event_version {
         ticket_event["meta"]["zendesk_event_version"] = Value::from(version);
     }
-    // "plus subject and any other fields the webhook carries": keys the model does not name.
+    // Ticket fields the model does not name, when EXTRA_PROPERTIES names them.
     if let Some(Value::Object(ticket)) = ticket_event.get_mut("ticket") {
         for (key, value) in envelope.detail {
             if !value.is_null()
                 && !ticket.contains_key(&key)
                 && !MOVED_TICKET_KEYS.contains(&key.as_str())
+                && !MODELLED_TICKET_KEYS.contains(&key.as_str())
+                && policy.pii.extra_properties.contains(&key)
             {
                 ticket.insert(key, value);
             }
@@ -110,8 +212,15 @@ fn ticket(text: &str, envelope: Envelope, source: &str) -> Result<BusEntry, Deco
 
 /// Webhook `detail` keys that live elsewhere in connector form.
 const MOVED_TICKET_KEYS: &[&str] = &["actor_id", "via"];
+/// Webhook `detail` keys the model reads (subject and description stay behind their settings).
+const MODELLED_TICKET_KEYS: &[&str] = &["subject", "description"];
 
-fn other(envelope: Envelope, domain: &Domain, source: &str) -> Result<BusEntry, DecodeError> {
+fn other(
+    envelope: Envelope,
+    domain: &Domain,
+    source: &str,
+    policy: &BusPolicy,
+) -> Result<BusEntry, DecodeError> {
     let time = Timestamp::parse(&envelope.time).map_err(|e| DecodeError::at("$.time", e))?;
     if envelope.id.trim().is_empty() {
         return Err(DecodeError::at(
@@ -136,6 +245,7 @@ fn other(envelope: Envelope, domain: &Domain, source: &str) -> Result<BusEntry, 
     if let Some(actor) = detail.remove("actor_id").filter(|v| !v.is_null()) {
         meta.insert("actor_id".into(), actor);
     }
+    detail.retain(|key, _| policy.allows_field(domain, key));
     if let Some(account) = envelope.account_id.map(normalize_value_for("account_id")) {
         meta.insert("account_id".into(), account);
     }
@@ -143,6 +253,10 @@ fn other(envelope: Envelope, domain: &Domain, source: &str) -> Result<BusEntry, 
         meta.insert("zendesk_event_version".into(), json!(version));
     }
     let mut body = normalize_object(event);
+    body.retain(|key, value| match key.as_str() {
+        "previous" | "current" => policy.allows_change(suffix, value),
+        other => is_id_key(other) || policy.pii.extra_properties.iter().any(|k| k == other),
+    });
     body.insert("meta".into(), Value::Object(meta));
     body.insert("type".into(), json!(name));
     body.insert(domain.key.into(), Value::Object(detail));
@@ -222,7 +336,8 @@ mod tests {
     #[test]
     fn user_events_become_support_user_events() {
         let body = br#"{"account_id":4410022,"id":"ev-1","type":"zen:event-type:user.role_changed","subject":"zen:user:900000000101","time":"2026-03-10T15:00:00.123456789Z","zendesk_event_version":"2022-06-20","detail":{"id":"900000000101","role":"AGENT","organization_id":"","default_group_id":"360000000555","actor_id":"900000000202"},"event":{"previous":"END_USER","current":"AGENT"}}"#;
-        let ZendeskOutcome::Publish(entry) = normalize(body, "ticketbridge.zendesk").unwrap()
+        let ZendeskOutcome::Publish(entry) =
+            normalize(body, "ticketbridge.zendesk", &BusPolicy::default()).unwrap()
         else {
             panic!("not published")
         };
@@ -241,7 +356,7 @@ mod tests {
     fn other_domains_are_ignored() {
         let body = br#"{"account_id":1,"id":"m-1","type":"zen:event-type:messaging_ticket.message_added","time":"2026-03-10T15:00:00Z","detail":{"id":"1"},"event":{}}"#;
         assert!(matches!(
-            normalize(body, "s").unwrap(),
+            normalize(body, "s", &BusPolicy::default()).unwrap(),
             ZendeskOutcome::Ignore { webhook_type } if webhook_type.ends_with("message_added")
         ));
     }

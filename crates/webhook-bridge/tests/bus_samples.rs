@@ -17,7 +17,7 @@ fn events_dir() -> PathBuf {
 #[test]
 fn zendesk_bus_samples_are_what_the_bridge_publishes() {
     let checked = check_folder("webhook", "bridged", |body| {
-        match zendesk::normalize(body, "ticketbridge.zendesk").unwrap() {
+        match zendesk::normalize(body, "ticketbridge.zendesk", &Default::default()).unwrap() {
             ZendeskOutcome::Publish(entry) => entry,
             ZendeskOutcome::Ignore { webhook_type } => panic!("{webhook_type} was not published"),
         }

@@ -129,7 +129,8 @@ async fn any_authentic_body_a_function_url_delivers_is_published_not_refused() {
         body.len()
     );
     let bus = local_bus(vec![Answer::Accept]).await;
-    let response = bridge(&bus, &[])
+    let bodies = [("INCLUDE_COMMENT_BODY", "true")];
+    let response = bridge(&bus, &bodies)
         .handle(&zendesk_delivery(&body), BUDGET)
         .await;
     assert_eq!(response.status, 200, "{response:?}");
@@ -140,7 +141,7 @@ async fn any_authentic_body_a_function_url_delivers_is_published_not_refused() {
     let mut webhook = webhook.clone();
     webhook["event"]["comment"]["body"] = "x".repeat(6 * 1024 * 1024).into();
     let body = serde_json::to_vec(&webhook).unwrap();
-    let response = bridge(&bus, &[])
+    let response = bridge(&bus, &bodies)
         .handle(&zendesk_delivery(&body), BUDGET)
         .await;
     assert_eq!(response.status, 413);
@@ -156,7 +157,7 @@ async fn an_oversized_comment_is_shrunk_not_refused() {
     let body = serde_json::to_vec(&webhook).unwrap();
     assert!(body.len() > 256 * 1024);
     let bus = local_bus(vec![Answer::Accept]).await;
-    let response = bridge(&bus, &[])
+    let response = bridge(&bus, &[("INCLUDE_COMMENT_BODY", "true")])
         .handle(&zendesk_delivery(&body), BUDGET)
         .await;
     assert_eq!(response.status, 200);

@@ -83,8 +83,29 @@ pub struct PiiPolicy {
 }
 
 impl PiiPolicy {
-    /// `previous` or `current` of `event` as it may leave, or `None` when it may not.
+    /// `previous` or `current` of `event` as it may leave for a destination, or `None` when it
+    /// may not.
     fn change_value<'a>(&self, event: &'a TicketEvent, value: &'a Value) -> Option<Cow<'a, Value>> {
+        self.change_value_for(event, value, false)
+    }
+
+    /// `previous` or `current` of `event` as it may go on the bus: as for a destination, and
+    /// the undocumented shapes of known types (SLA, OLA and schedule policies, redactions) as
+    /// Zendesk sent them, since rules may route on them.
+    pub fn bus_change_value<'a>(
+        &self,
+        event: &'a TicketEvent,
+        value: &'a Value,
+    ) -> Option<Cow<'a, Value>> {
+        self.change_value_for(event, value, true)
+    }
+
+    fn change_value_for<'a>(
+        &self,
+        event: &'a TicketEvent,
+        value: &'a Value,
+        known_raw: bool,
+    ) -> Option<Cow<'a, Value>> {
         match event.event_type.change_value() {
             ChangeValue::Id | ChangeValue::Enum | ChangeValue::Text => Some(Cow::Borrowed(value)),
             ChangeValue::PersonalText => {
@@ -107,12 +128,13 @@ impl PiiPolicy {
                     .filter(|id| self.custom_field_values.contains(id))
                     .map(|_| Cow::Borrowed(value))
             }
-            ChangeValue::Raw => None,
+            ChangeValue::Raw => (known_raw && matches!(event.event_type, EventType::Known(_)))
+                .then_some(Cow::Borrowed(value)),
         }
     }
 
     /// Whether an unmodelled key of the event may leave.
-    fn allows_extra(&self, key: &str) -> bool {
+    pub fn allows_extra(&self, key: &str) -> bool {
         DOCUMENTED_EXTRA_KEYS.contains(&key) || self.extra_properties.iter().any(|k| k == key)
     }
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::analytics::PiiPolicy;
 use crate::event::{Attachment, Comment, Sequence, Ticket, TicketEvent};
 use crate::kind::DETAIL_TYPE_PREFIX;
 use crate::timestamp::Timestamp;
@@ -23,29 +24,40 @@ pub struct ConnectorEntry {
 
 /// Encodes `event` as the connector would have: `meta{version, occurred_at, sequence,
 /// actor_id}`, `type`, `previous`/`current`, `ticket`, `comment`, `attachment`, `custom_field`
-/// and any other keys Zendesk sent. A webhook's id travels as `meta.event_id` (and its account as
-/// `meta.account_id`) so decoding the result yields the same event, identity included.
-pub fn encode_connector(event: &TicketEvent) -> ConnectorEntry {
+/// and the documented type-specific keys. A webhook's id travels as `meta.event_id` (and its
+/// account as `meta.account_id`) so decoding the result yields the same event, identity
+/// included. Personal data goes on the bus only as `pii` names it, as for the destinations:
+/// subjects, descriptions, comment bodies, attachment names and links, custom field values and
+/// unmodelled keys; CC and follower lists as ids; author names never.
+pub fn encode_connector(event: &TicketEvent, pii: &PiiPolicy) -> ConnectorEntry {
     let name = event.event_type.name();
     let mut ticket_event = Map::new();
     ticket_event.insert("meta".into(), meta(event));
     ticket_event.insert("type".into(), Value::from(name.as_ref()));
     // Keys Zendesk sent that the model does not name go first, so a named key always wins.
     for (key, value) in &event.extra {
-        ticket_event.insert(key.clone(), value.clone());
+        if pii.allows_extra(key) {
+            ticket_event.insert(key.clone(), value.clone());
+        }
     }
-    if let Some(previous) = &event.previous {
-        ticket_event.insert("previous".into(), previous.clone());
+    let change = |value: &Option<Value>| {
+        value
+            .as_ref()
+            .and_then(|v| pii.bus_change_value(event, v))
+            .map(|v| v.into_owned())
+    };
+    if let Some(previous) = change(&event.previous) {
+        ticket_event.insert("previous".into(), previous);
     }
-    if let Some(current) = &event.current {
-        ticket_event.insert("current".into(), current.clone());
+    if let Some(current) = change(&event.current) {
+        ticket_event.insert("current".into(), current);
     }
-    ticket_event.insert("ticket".into(), ticket(&event.ticket));
+    ticket_event.insert("ticket".into(), ticket(&event.ticket, pii));
     if let Some(c) = &event.comment {
-        ticket_event.insert("comment".into(), comment(c));
+        ticket_event.insert("comment".into(), comment(c, pii));
     }
     if let Some(a) = &event.attachment {
-        ticket_event.insert("attachment".into(), attachment(a));
+        ticket_event.insert("attachment".into(), attachment(a, pii));
     }
     if let Some(field) = &event.custom_field {
         ticket_event.insert("custom_field".into(), field.clone());
@@ -81,7 +93,7 @@ fn sequence(seq: &Sequence) -> Value {
     Value::Object(out)
 }
 
-fn ticket(t: &Ticket) -> Value {
+fn ticket(t: &Ticket, pii: &PiiPolicy) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), Value::from(t.id));
     put(&mut out, "status", t.status.as_deref());
@@ -111,20 +123,30 @@ fn ticket(t: &Ticket) -> Value {
         t.updated_at.map(|ts| ts.to_rfc3339_nanos()),
     );
     put(&mut out, "is_public", t.is_public);
-    put(&mut out, "subject", t.subject.as_deref());
-    put(&mut out, "description", t.description.as_deref());
+    put(
+        &mut out,
+        "subject",
+        t.subject.as_deref().filter(|_| pii.include_subject),
+    );
+    put(
+        &mut out,
+        "description",
+        t.description
+            .as_deref()
+            .filter(|_| pii.include_comment_body),
+    );
     Value::Object(out)
 }
 
-fn comment(c: &Comment) -> Value {
+fn comment(c: &Comment, pii: &PiiPolicy) -> Value {
+    let body = |text: &Option<String>| text.clone().filter(|_| pii.include_comment_body);
     let mut out = Map::new();
     put(&mut out, "id", c.id);
-    put(&mut out, "body", c.body.as_deref());
-    put(&mut out, "html_body", c.html_body.as_deref());
+    put(&mut out, "body", body(&c.body));
+    put(&mut out, "html_body", body(&c.html_body));
     put(&mut out, "is_public", c.is_public);
     let mut author = Map::new();
     put(&mut author, "id", c.author_id);
-    put(&mut author, "name", c.author_name.as_deref());
     put(&mut author, "is_staff", c.author_is_staff);
     if !author.is_empty() {
         out.insert("author".into(), Value::Object(author));
@@ -132,13 +154,14 @@ fn comment(c: &Comment) -> Value {
     Value::Object(out)
 }
 
-fn attachment(a: &Attachment) -> Value {
+fn attachment(a: &Attachment, pii: &PiiPolicy) -> Value {
+    let content = |text: &Option<String>| text.clone().filter(|_| pii.include_comment_body);
     let mut out = Map::new();
     put(&mut out, "id", a.id);
     put(&mut out, "comment_id", a.comment_id);
     put(&mut out, "content_type", a.content_type.as_deref());
-    put(&mut out, "content_url", a.content_url.as_deref());
-    put(&mut out, "filename", a.filename.as_deref());
+    put(&mut out, "content_url", content(&a.content_url));
+    put(&mut out, "filename", content(&a.filename));
     put(&mut out, "is_public", a.is_public);
     Value::Object(out)
 }
