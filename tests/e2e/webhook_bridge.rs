@@ -124,3 +124,49 @@ async fn a_bridge_without_configuration_fails_init_naming_the_variable() {
     );
     bridge.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_unsigned_requests_is_counted_not_logged_one_by_one() {
+    let bus = LocalBus::start().await.unwrap();
+    let api = RuntimeApi::start().await.unwrap();
+    let mut env = bridge_env(&bus);
+    env.push(("REFUSAL_LOG_INTERVAL_SECONDS".into(), "1".into()));
+    let bridge = FunctionProcess::spawn(&binary("webhook-bridge"), &api, &env).unwrap();
+    let webhook = sample("webhook/ticket.created.json");
+    let forged = signed_delivery(webhook.as_bytes(), "not-the-secret");
+    let unsigned = String::from_utf8(signed_delivery(webhook.as_bytes(), DEMO_SECRET))
+        .unwrap()
+        .replace("x-zendesk-webhook-signature", "x-nothing");
+    let started = std::time::Instant::now();
+    let mut sent = 0;
+    while started.elapsed() < Duration::from_millis(700) && sent < 2000 {
+        let payload = if sent % 2 == 0 {
+            forged.clone()
+        } else {
+            unsigned.clone().into_bytes()
+        };
+        assert_eq!(status(api.invoke(payload, TIMEOUT).await), 401);
+        sent += 1;
+    }
+    assert!(sent > 100, "{sent} requests");
+    let during = bridge.stderr_up_to_now().await;
+    assert!(
+        during.len() <= 4,
+        "{sent} refusals printed {} lines: {during:?}",
+        during.len()
+    );
+    assert!(during.iter().all(|l| !l.contains("CloudWatchMetrics")));
+    // After the window, the next request brings one summary line and one EMF line.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(status(api.invoke(forged.clone(), TIMEOUT).await), 401);
+    let after = bridge.stderr_up_to_now().await;
+    let emf: Vec<Value> = after
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("_aws").is_some())
+        .collect();
+    assert_eq!(emf.len(), 1, "{after:?}");
+    assert_eq!(emf[0]["Rejected"].as_u64(), Some(sent + 1));
+    assert!(bus.events().is_empty(), "nothing published");
+    bridge.stop().await;
+}

@@ -38,6 +38,8 @@ pub struct BridgeConfig {
     pub publish_timeout: Duration,
     /// Backoff between publish attempts.
     pub retry: RetryPolicy,
+    /// How often refused requests are summarised (`REFUSAL_LOG_INTERVAL_SECONDS`).
+    pub refusal_log_interval: Duration,
 }
 
 impl std::fmt::Debug for BridgeConfig {
@@ -57,6 +59,7 @@ impl std::fmt::Debug for BridgeConfig {
             .field("bus", &self.bus)
             .field("publish_timeout", &self.publish_timeout)
             .field("retry", &self.retry)
+            .field("refusal_log_interval", &self.refusal_log_interval)
             .finish()
     }
 }
@@ -109,6 +112,11 @@ impl BridgeConfig {
             },
             publish_timeout,
             retry,
+            refusal_log_interval: Duration::from_secs(settings.number(
+                "REFUSAL_LOG_INTERVAL_SECONDS",
+                60,
+                1..=3600,
+            )?),
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::http::{HttpRequest, HttpResponse, RequestError};
 use crate::intercom::{self, IntercomOutcome};
 use crate::metrics::RequestMetrics;
 use crate::publish::Publisher;
+use crate::refusals::RefusalTally;
 use crate::signature::{self, Rejection};
 use crate::zendesk::{self, ZendeskOutcome};
 
@@ -23,6 +24,7 @@ const ANSWER_RESERVE: Duration = Duration::from_millis(200);
 pub struct Bridge {
     config: BridgeConfig,
     publisher: Publisher,
+    refusals: RefusalTally,
 }
 
 /// A webhook ready to publish.
@@ -46,11 +48,16 @@ enum Route {
 impl Bridge {
     /// A bridge publishing through `publisher`.
     pub fn new(config: BridgeConfig, publisher: Publisher) -> Self {
-        Self { config, publisher }
+        Self {
+            refusals: RefusalTally::new(config.refusal_log_interval),
+            config,
+            publisher,
+        }
     }
 
-    /// Handles one invocation with `budget` left before the Lambda deadline; logs one line and
-    /// the EMF metrics, and returns the HTTP answer.
+    /// Handles one invocation with `budget` left before the Lambda deadline, and returns the
+    /// HTTP answer. A request whose signature checked out gets one log line and its EMF
+    /// metrics; one refused before that is counted (see [`RefusalTally`]).
     pub async fn handle(&self, payload: &[u8], budget: Duration) -> HttpResponse {
         let started = Instant::now();
         let mut metrics = RequestMetrics::default();
@@ -58,7 +65,36 @@ impl Bridge {
         let response = self
             .respond(payload, budget, &mut metrics, &mut event)
             .await;
-        let latency = started.elapsed();
+        if metrics.verified == 0 {
+            let reason = metrics.rejected.unwrap_or(response.message);
+            if self
+                .refusals
+                .record(reason, metrics.received == 1)
+                .first_of_reason
+            {
+                tracing::warn!(
+                    status = response.status,
+                    reason,
+                    "request refused; further refusals are counted and summarised"
+                );
+            }
+        } else {
+            self.log_handled(&response, &metrics, event, started.elapsed());
+        }
+        if let Some((counts, emf)) = self.refusals.take_due() {
+            tracing::warn!(counters = %counts, "requests refused before verification");
+            eprintln!("{emf}");
+        }
+        response
+    }
+
+    fn log_handled(
+        &self,
+        response: &HttpResponse,
+        metrics: &RequestMetrics,
+        event: Option<(String, String)>,
+        latency: Duration,
+    ) {
         let (event_id, detail_type) = event.unzip();
         tracing::info!(
             status = response.status,
@@ -70,7 +106,6 @@ impl Bridge {
             "webhook handled"
         );
         eprintln!("{}", metrics.emf(latency));
-        response
     }
 
     async fn respond(
@@ -98,21 +133,26 @@ impl Bridge {
     ) -> Result<Prepared, HttpResponse> {
         let request = match HttpRequest::parse(payload) {
             Ok(r) => r,
-            Err(RequestError::TooLarge(bytes)) => {
-                tracing::warn!(bytes, "request body too large");
+            Err(RequestError::TooLarge(_)) => {
+                metrics.rejected = Some("payload_too_large");
                 return Err(HttpResponse::new(413, "payload_too_large"));
             }
             Err(e) => {
-                tracing::warn!("bad request: {e}");
+                tracing::debug!("not an HTTP request: {e}");
+                metrics.rejected = Some("not_http");
                 return Err(HttpResponse::new(400, "bad_request"));
             }
         };
         let route = match request.path.trim_end_matches('/') {
             "/zendesk" => Route::Zendesk,
             "/intercom" => Route::Intercom,
-            _ => return Err(HttpResponse::new(404, "not_found")),
+            _ => {
+                metrics.rejected = Some("not_found");
+                return Err(HttpResponse::new(404, "not_found"));
+            }
         };
         if request.method != "POST" {
+            metrics.rejected = Some("method_not_allowed");
             return Err(HttpResponse {
                 allow: Some("POST"),
                 ..HttpResponse::new(405, "method_not_allowed")
@@ -121,7 +161,7 @@ impl Bridge {
         metrics.received = 1;
         if let Err(reason) = self.verify(route, &request) {
             metrics.rejected = Some(reason.name());
-            tracing::warn!(route = ?route, reason = reason.name(), "webhook rejected");
+            tracing::debug!(route = ?route, reason = reason.name(), "webhook rejected");
             return Err(HttpResponse::new(401, "unauthorized"));
         }
         metrics.verified = 1;

@@ -9,6 +9,7 @@ pub mod http;
 pub mod intercom;
 pub mod metrics;
 pub mod publish;
+pub mod refusals;
 pub mod signature;
 pub mod zendesk;
 

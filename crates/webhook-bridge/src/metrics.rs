@@ -63,7 +63,7 @@ impl RequestMetrics {
 }
 
 /// `signature_mismatch` → `RejectedSignatureMismatch`.
-fn reason_metric(reason: &str) -> String {
+pub(crate) fn reason_metric(reason: &str) -> String {
     let mut name = String::from("Rejected");
     for word in reason.split('_') {
         let mut chars = word.chars();
