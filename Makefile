@@ -6,7 +6,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: fuzz moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -14,8 +14,8 @@ all: test
 demo: bins
 	target/debug/ticketbridge demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
 
-## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto), the CDK assertion and cdk-nag tests, and a real cdk synth
-test: fmt-check clippy build unit infra-test synth
+## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto, fuzzing), the CDK assertion and cdk-nag tests, a real cdk synth, and cfn-lint and checkov on the templates
+test: fmt-check clippy build unit infra-test synth template-checks
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -60,6 +60,22 @@ infra-test: infra/node_modules
 CDK_CONTEXT ?= -c zendeskSubdomain=example -c account=123456789012 -c region=eu-west-1
 synth: infra/node_modules package-arm64
 	cd infra && npx tsc && npx cdk synth --quiet $(CDK_CONTEXT)
+
+## template-checks: cfn-lint (no error) and checkov (every finding fixed or skipped in code with its reason) on the synthesized template, default and with customerManagedKey + highVolume
+LINT_VENV := .venv-lint
+CFN_LINT := $(LINT_VENV)/bin/cfn-lint
+CHECKOV := $(LINT_VENV)/bin/checkov
+template-checks: synth $(CHECKOV)
+	cd infra && npx cdk synth --quiet $(CDK_CONTEXT) -c customerManagedKey=true -c highVolume=true -c alarmEmail=ops@example.com -o cdk.out.cmk
+	for t in infra/cdk.out/ticketbridge.template.json infra/cdk.out.cmk/ticketbridge.template.json; do \
+		$(CFN_LINT) --non-zero-exit-code error $$t && \
+		$(CHECKOV) -f $$t --framework cloudformation --quiet --compact 2>/dev/null || exit 1; \
+	done
+
+# A venv of their own: checkov pins boto3 and botocore, which moto's venv needs at other versions.
+$(CHECKOV):
+	test -x $(LINT_VENV)/bin/python || python3 -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet 'cfn-lint==1.58.0' 'checkov==3.3.30'
 
 ## deploy: build, then cdk deploy with your credentials (CDK_CONTEXT: -c zendeskSubdomain=… and the other options in README)
 deploy: infra/node_modules package-arm64

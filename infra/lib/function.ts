@@ -1,9 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { AWS_MANAGED_KEY, checkovSkip } from './checkov';
 
 /** A Rust binary built by cargo-lambda, as ticketbridge runs them all. */
 export interface RustFunctionProps {
@@ -27,6 +30,8 @@ export interface RustFunctionProps {
   readonly onFailure?: lambda.IDestination;
   /** Async retries. */
   readonly retryAttempts?: number;
+  /** The customer-managed key, when the stack has one: it encrypts the log group. */
+  readonly dataKey?: kms.IKey;
 }
 
 /** provided.al2023 on arm64, JSON logs in its own log group, a role that can only write there. */
@@ -36,7 +41,7 @@ export class RustFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RustFunctionProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.dataKey });
     // Its own role rather than AWSLambdaBasicExecutionRole: logs go to this group only.
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     role.addToPrincipalPolicy(
@@ -64,9 +69,46 @@ export class RustFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,
+      environmentEncryption: props.dataKey,
     });
+    const skips = [
+      {
+        id: 'CKV_AWS_116',
+        comment:
+          'Failures are kept by an on-failure destination (asynchronous invocations) or the queue\'s redrive (SQS); webhook-bridge answers its callers, who retry.',
+      },
+      {
+        id: 'CKV_AWS_117',
+        comment: 'The functions call public SaaS APIs (Mixpanel, FullStory, Zendesk) and AWS endpoints only; a VPC would add NAT cost and nothing to protect.',
+      },
+    ];
+    if (props.reservedConcurrentExecutions === undefined) {
+      skips.push({
+        id: 'CKV_AWS_115',
+        comment: 'A sink scales with its input; a reserved limit would throttle delivery into retries. The public bridge and the scheduled metrics job are reserved.',
+      });
+    }
+    if (!props.dataKey) {
+      skips.push({ id: 'CKV_AWS_173', comment: `The environment holds no secret (secrets are passed as Secrets Manager ARNs). ${AWS_MANAGED_KEY}` });
+      checkovSkip(logGroup, [{ id: 'CKV_AWS_158', comment: AWS_MANAGED_KEY }]);
+    }
+    checkovSkip(this.function, skips);
     for (const secret of Object.values(props.secrets)) {
       secret.grantRead(role);
+    }
+    if (props.dataKey) {
+      NagSuppressions.addResourceSuppressions(
+        role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'CDK grants queue writes on the customer-managed key as kms:ReEncrypt* and kms:GenerateDataKey*, on that one key only (not on every key).',
+            appliesTo: ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
+          },
+        ],
+        true,
+      );
     }
   }
 }

@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -24,6 +26,8 @@ export interface TicketMetricsProps {
   readonly logRetention: logs.RetentionDays;
   /** Where alarms go. */
   readonly alarms: Alarms;
+  /** The customer-managed key, when the stack has one. */
+  readonly dataKey?: kms.IKey;
 }
 
 /** The initial cursor value: SSM values cannot be empty; the job reads it as "no cursor yet". */
@@ -40,6 +44,8 @@ export class TicketMetrics extends Construct {
   readonly cursor: ssm.StringParameter;
   /** Schedule invocations EventBridge could not deliver. */
   readonly missed: ReturnType<typeof deadLetterQueue>;
+  /** Runs that failed twice (Mixpanel or Zendesk refused or stayed down): their invocation record. */
+  readonly failedRuns: ReturnType<typeof deadLetterQueue>;
 
   constructor(scope: Construct, id: string, props: TicketMetricsProps) {
     super(scope, id);
@@ -47,6 +53,7 @@ export class TicketMetrics extends Construct {
       description: 'ticketbridge ticket-metrics: Zendesk incremental ticket export cursor (saved after Mixpanel accepted each page)',
       stringValue: NO_CURSOR,
     });
+    this.failedRuns = deadLetterQueue(this, 'FailedRuns', props.dataKey);
     const fn = new RustFunction(this, 'Metrics', {
       name: 'ticket-metrics',
       code: props.code,
@@ -57,14 +64,18 @@ export class TicketMetrics extends Construct {
       secrets: props.secrets,
       logRetention: props.logRetention,
       reservedConcurrentExecutions: 1,
-      // A failed run saved everything before the failure; the next scheduled run continues.
-      retryAttempts: 0,
+      // A failed run saved everything before the failure. Lambda tries it once more; a run that
+      // fails again lands in the failed-runs queue (alarmed), and the next scheduled run
+      // continues from the cursor.
+      retryAttempts: 1,
+      onFailure: new destinations.SqsDestination(this.failedRuns),
+      dataKey: props.dataKey,
     });
     this.function = fn.function;
     this.cursor.grantRead(this.function);
     this.cursor.grantWrite(this.function);
 
-    this.missed = deadLetterQueue(this, 'Missed');
+    this.missed = deadLetterQueue(this, 'Missed', props.dataKey);
     new events.Rule(this, 'Schedule', {
       description: 'ticketbridge: run ticket-metrics',
       schedule: events.Schedule.expression(props.schedule),
@@ -78,5 +89,11 @@ export class TicketMetrics extends Construct {
     });
     props.alarms.function(this, this.function, 'ticket-metrics');
     props.alarms.deadLetters(this, 'MissedAlarm', this.missed, 'EventBridge could not start ticket-metrics on schedule.');
+    props.alarms.deadLetters(
+      this,
+      'FailedRunsAlarm',
+      this.failedRuns,
+      'A ticket-metrics run failed twice (its error names the status and the page); the cursor stayed at the last accepted page.',
+    );
   }
 }

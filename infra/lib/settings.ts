@@ -12,8 +12,12 @@ export interface Settings {
   readonly exampleRules: string[];
   /** Address subscribed to the alarm topic. */
   readonly alarmEmail?: string;
-  /** Reserved concurrency of webhook-bridge (unset: unreserved). */
-  readonly bridgeReservedConcurrency?: number;
+  /** Reserved concurrency of webhook-bridge: its public URL can use no more of the account. */
+  readonly bridgeReservedConcurrency: number;
+  /** One customer-managed KMS key for every queue, topic, log group and secret. */
+  readonly customerManagedKey: boolean;
+  /** What personal data leaves (the same for the bridge's bus and every sink). */
+  readonly personalData: PersonalData;
   /** CloudWatch Logs retention of every function, in days. */
   readonly logRetentionDays: number;
   /** Mixpanel data residency: us, eu or in. */
@@ -34,7 +38,46 @@ export interface Settings {
   readonly metricsSchedule: string;
 }
 
+/** Opt-ins for personal data, passed to webhook-bridge and both sinks alike. */
+export interface PersonalData {
+  /** `INCLUDE_COMMENT_BODY`: comment bodies, descriptions, attachment names and links. */
+  readonly includeCommentBody: boolean;
+  /** `INCLUDE_SUBJECT`: ticket subjects. */
+  readonly includeSubject: boolean;
+  /** `CUSTOM_FIELD_VALUES`: custom field ids whose values may leave. */
+  readonly customFieldValues: string[];
+  /** `EXTRA_PROPERTIES`: unmodelled keys that may leave. */
+  readonly extraProperties: string[];
+}
+
+/** The environment settings of `data`, for every function that reads them. */
+export function personalDataEnvironment(data: PersonalData): Record<string, string> {
+  const env: Record<string, string> = {
+    INCLUDE_COMMENT_BODY: String(data.includeCommentBody),
+    INCLUDE_SUBJECT: String(data.includeSubject),
+  };
+  if (data.customFieldValues.length > 0) {
+    env.CUSTOM_FIELD_VALUES = data.customFieldValues.join(',');
+  }
+  if (data.extraProperties.length > 0) {
+    env.EXTRA_PROPERTIES = data.extraProperties.join(',');
+  }
+  return env;
+}
+
 type Context = (key: string) => unknown;
+
+function list(context: Context, key: string, pattern: RegExp, meaning: string): string[] {
+  const items = (text(context, key) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) {
+    throw new Error(`context ${key}: expected ${meaning}, got ${JSON.stringify(bad)}`);
+  }
+  return items;
+}
 
 function text(context: Context, key: string): string | undefined {
   const value = context(key);
@@ -124,7 +167,14 @@ export function readSettings(context: Context, baseDir: string): Settings {
     highVolume: flag(context, 'highVolume', false),
     exampleRules,
     alarmEmail: text(context, 'alarmEmail'),
-    bridgeReservedConcurrency: integer(context, 'bridgeReservedConcurrency', 1, 1000),
+    bridgeReservedConcurrency: integer(context, 'bridgeReservedConcurrency', 1, 1000) ?? 10,
+    customerManagedKey: flag(context, 'customerManagedKey', false),
+    personalData: {
+      includeCommentBody: flag(context, 'includeCommentBody', false),
+      includeSubject: flag(context, 'includeSubject', false),
+      customFieldValues: list(context, 'customFieldValues', /^[0-9]+$/, 'comma-separated custom field ids'),
+      extraProperties: list(context, 'extraProperties', /^[A-Za-z0-9_]+$/, 'comma-separated key names'),
+    },
     logRetentionDays: retention(context),
     mixpanelRegion: oneOf(context, 'mixpanelRegion', ['us', 'eu', 'in'], 'us'),
     mixpanelServiceAccountUsername,

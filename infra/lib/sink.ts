@@ -9,7 +9,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import { RustFunction, RustFunctionProps } from './function';
-import { deadLetterQueue } from './queues';
+import { AWS_MANAGED_KEY, checkovSkip } from './checkov';
+import { deadLetterQueue, queueEncryption } from './queues';
 
 /** One sink: its topic, its Lambda, and everything between (SQS in high-volume mode) and after (DLQs). */
 export interface SinkProps extends RustFunctionProps {
@@ -43,8 +44,8 @@ export class SinkPipeline extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
-    this.failed = deadLetterQueue(this, 'Failed');
-    this.undelivered = deadLetterQueue(this, 'Undelivered');
+    this.failed = deadLetterQueue(this, 'Failed', props.dataKey);
+    this.undelivered = deadLetterQueue(this, 'Undelivered', props.dataKey);
 
     const fn = new RustFunction(this, 'Function', {
       ...props,
@@ -55,12 +56,17 @@ export class SinkPipeline extends Construct {
 
     if (props.highVolume) {
       this.queue = new sqs.Queue(this, 'Queue', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        ...queueEncryption(props.dataKey),
         enforceSSL: true,
         // Six times the function timeout, as Lambda recommends for SQS sources.
         visibilityTimeout: Duration.seconds(props.timeout.toSeconds() * 6),
         deadLetterQueue: { queue: this.failed, maxReceiveCount: 5 },
       });
+      if (!props.dataKey) {
+        checkovSkip(this.queue, [
+          { id: 'CKV_AWS_27', comment: `SQS-managed server-side encryption (SqsManagedSseEnabled). ${AWS_MANAGED_KEY}` },
+        ]);
+      }
       this.topic.addSubscription(
         new subscriptions.SqsSubscription(this.queue, { rawMessageDelivery: true, deadLetterQueue: this.undelivered }),
       );

@@ -10,11 +10,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { Alarms } from './alarms';
+import { AWS_MANAGED_KEY, checkovSkip } from './checkov';
 import { WebhookBridge } from './bridge';
 import { functionCode } from './code';
 import { deadLetterQueue } from './queues';
 import { RuleFile } from './rules';
-import { Settings } from './settings';
+import { Settings, personalDataEnvironment } from './settings';
 import { SinkPipeline } from './sink';
 import { TicketMetrics } from './metrics';
 
@@ -39,31 +40,44 @@ export class TicketbridgeStack extends Stack {
     const settings = props.settings;
     const logRetention = settings.logRetentionDays as logs.RetentionDays;
 
-    const alarmTopic = settings.alarmEmail ? this.alarmTopic(settings.alarmEmail) : undefined;
+    // With customerManagedKey, one key encrypts every queue, topic, log group and secret.
+    const dataKey = settings.customerManagedKey ? this.dataKey() : undefined;
+    const alarmTopic = settings.alarmEmail ? this.alarmTopic(settings.alarmEmail, dataKey) : undefined;
     const alarms = new Alarms(alarmTopic);
 
     // Topics are encrypted with a key EventBridge may use (it cannot use the AWS-managed SNS key).
-    const key = new kms.Key(this, 'TopicKey', {
-      description: 'ticketbridge: encrypts the sink topics',
-      enableKeyRotation: true,
-    });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
-
-    const secret = (id: string, description: string) =>
-      new secretsmanager.Secret(this, id, {
-        description: `ticketbridge: ${description} (fill with: aws secretsmanager put-secret-value)`,
+    const key =
+      dataKey ??
+      new kms.Key(this, 'TopicKey', {
+        description: 'ticketbridge: encrypts the sink topics',
+        enableKeyRotation: true,
       });
+    if (!dataKey) {
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
+
+    const secret = (id: string, description: string) => {
+      const created = new secretsmanager.Secret(this, id, {
+        description: `ticketbridge: ${description} (fill with: aws secretsmanager put-secret-value)`,
+        encryptionKey: dataKey,
+      });
+      if (!dataKey) {
+        checkovSkip(created, [{ id: 'CKV_AWS_149', comment: AWS_MANAGED_KEY }]);
+      }
+      return created;
+    };
+    const personalData = personalDataEnvironment(settings.personalData);
     const mixpanelSecrets: Record<string, secretsmanager.ISecret> = {
       MIXPANEL_PROJECT_TOKEN_ARN: secret('MixpanelProjectToken', 'Mixpanel project token'),
     };
-    const mixpanelEnv: Record<string, string> = { MIXPANEL_REGION: settings.mixpanelRegion };
+    const mixpanelEnv: Record<string, string> = { MIXPANEL_REGION: settings.mixpanelRegion, ...personalData };
     if (settings.mixpanelServiceAccountUsername && settings.mixpanelProjectId) {
       mixpanelSecrets.MIXPANEL_SERVICE_ACCOUNT_SECRET_ARN = secret(
         'MixpanelServiceAccountSecret',
@@ -75,16 +89,21 @@ export class TicketbridgeStack extends Stack {
     const fullstorySecrets: Record<string, secretsmanager.ISecret> = {
       FULLSTORY_API_KEY_ARN: secret('FullStoryApiKey', 'FullStory server API key'),
     };
-    const fullstoryEnv: Record<string, string> = { FULLSTORY_USER_ID: settings.fullstoryUserId };
-    // One Zendesk token for both readers: FullStory's user lookups and ticket-metrics' export
-    // (an admin's token with the read scope; the incremental export is admin-only).
-    const zendeskToken = settings.zendeskSubdomain
-      ? secret('ZendeskOAuthToken', 'Zendesk OAuth token (read scope, admin: users lookups and the incremental ticket export)')
-      : undefined;
-    if (settings.zendeskSubdomain && zendeskToken) {
-      fullstorySecrets.ZENDESK_OAUTH_TOKEN_ARN = zendeskToken;
+    const fullstoryEnv: Record<string, string> = { FULLSTORY_USER_ID: settings.fullstoryUserId, ...personalData };
+    // Each Zendesk reader has its own token: fullstory-sink's looks users up (an agent's, read
+    // scope), ticket-metrics' reads the incremental export (an admin's). Neither function can
+    // read the other's.
+    if (settings.zendeskSubdomain && settings.fullstoryUserId !== 'requester_id') {
+      fullstorySecrets.ZENDESK_OAUTH_TOKEN_ARN = secret(
+        'ZendeskUsersToken',
+        'Zendesk OAuth token for fullstory-sink\'s requester lookups (an agent\'s, read scope)',
+      );
       fullstoryEnv.ZENDESK_SUBDOMAIN = settings.zendeskSubdomain;
     }
+    const zendeskExportToken =
+      settings.ticketMetrics && settings.zendeskSubdomain
+        ? secret('ZendeskExportToken', 'Zendesk OAuth token for ticket-metrics\' incremental export (an admin\'s, read scope)')
+        : undefined;
     const bridgeSecrets: Record<string, secretsmanager.ISecret> = {
       ZENDESK_WEBHOOK_SECRETS_ARN: secret('ZendeskWebhookSecrets', 'Zendesk webhook signing secrets, comma-separated'),
     };
@@ -102,6 +121,7 @@ export class TicketbridgeStack extends Stack {
         secrets,
         logRetention,
         key,
+        dataKey,
         highVolume: settings.highVolume,
         batchSize,
         alarms,
@@ -119,7 +139,7 @@ export class TicketbridgeStack extends Stack {
     }
 
     // Events a rule could not hand to its topic.
-    const unrouted = deadLetterQueue(this, 'Unrouted');
+    const unrouted = deadLetterQueue(this, 'Unrouted', dataKey);
     alarms.deadLetters(this, 'UnroutedAlarm', unrouted, 'EventBridge could not publish matched events to a sink topic.');
 
     for (const rule of props.rules) {
@@ -143,25 +163,29 @@ export class TicketbridgeStack extends Stack {
       memorySize: 128,
       timeout: Duration.seconds(10),
       secrets: bridgeSecrets,
+      environment: personalData,
       logRetention,
+      dataKey,
       reservedConcurrentExecutions: settings.bridgeReservedConcurrency,
       bus: bridgeBus,
       alarms,
     });
 
     const metrics =
-      settings.ticketMetrics && settings.zendeskSubdomain && zendeskToken
+      settings.ticketMetrics && settings.zendeskSubdomain && zendeskExportToken
         ? new TicketMetrics(this, 'TicketMetrics', {
             code: functionCode(settings.lambdaDir, 'ticket-metrics'),
             schedule: settings.metricsSchedule,
             environment: { ...mixpanelEnv, ZENDESK_SUBDOMAIN: settings.zendeskSubdomain },
-            secrets: { ...mixpanelSecrets, ZENDESK_OAUTH_TOKEN_ARN: zendeskToken },
+            secrets: { ...mixpanelSecrets, ZENDESK_OAUTH_TOKEN_ARN: zendeskExportToken },
             logRetention,
             alarms,
+            dataKey,
           })
         : undefined;
 
-    for (const created of Object.values({ ...mixpanelSecrets, ...fullstorySecrets, ...bridgeSecrets })) {
+    const allSecrets = { ...mixpanelSecrets, ...fullstorySecrets, ...bridgeSecrets };
+    for (const created of [...Object.values(allSecrets), ...(zendeskExportToken ? [zendeskExportToken] : [])]) {
       NagSuppressions.addResourceSuppressions(created, [
         {
           id: 'AwsSolutions-SMG4',
@@ -199,6 +223,10 @@ export class TicketbridgeStack extends Stack {
         value: metrics.cursor.parameterName,
         description: 'ticket-metrics: the Zendesk export cursor (set to "none" to start over from LOOKBACK_HOURS)',
       });
+      new CfnOutput(this, 'MetricsFailedRunsQueue', {
+        value: metrics.failedRuns.queueName,
+        description: 'ticket-metrics: runs that failed twice (the error names the status and the page)',
+      });
       new CfnOutput(this, 'MetricsMissedQueue', {
         value: metrics.missed.queueName,
         description: 'ticket-metrics: scheduled runs EventBridge could not start',
@@ -209,11 +237,42 @@ export class TicketbridgeStack extends Stack {
     }
   }
 
-  private alarmTopic(email: string): sns.Topic {
+  /** The customer-managed key: the services that write with it on the stack's behalf may use it. */
+  private dataKey(): kms.Key {
+    const key = new kms.Key(this, 'DataKey', {
+      description: 'ticketbridge: encrypts every queue, topic, log group and secret (customerManagedKey)',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [
+          new iam.ServicePrincipal('events.amazonaws.com'),
+          new iam.ServicePrincipal('sns.amazonaws.com'),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+    return key;
+  }
+
+  private alarmTopic(email: string, dataKey?: kms.IKey): sns.Topic {
     const topic = new sns.Topic(this, 'Alarms', {
       displayName: 'ticketbridge alarms',
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      masterKey: dataKey ?? kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });
     topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;

@@ -159,7 +159,8 @@ test('secrets: passed as ARNs, readable only by the function that needs them, no
   const secretId = (fragment: string) => idOf(template, 'AWS::SecretsManager::Secret', fragment);
   assert.deepEqual(env('ticketbridge mixpanel-sink').MIXPANEL_PROJECT_TOKEN_ARN, { Ref: secretId('MixpanelProjectToken') });
   assert.deepEqual(env('ticketbridge fullstory-sink').FULLSTORY_API_KEY_ARN, { Ref: secretId('FullStoryApiKey') });
-  assert.deepEqual(env('ticketbridge fullstory-sink').ZENDESK_OAUTH_TOKEN_ARN, { Ref: secretId('ZendeskOAuthToken') });
+  assert.deepEqual(env('ticketbridge fullstory-sink').ZENDESK_OAUTH_TOKEN_ARN, { Ref: secretId('ZendeskUsersToken') });
+  assert.deepEqual(env('ticketbridge ticket-metrics').ZENDESK_OAUTH_TOKEN_ARN, { Ref: secretId('ZendeskExportToken') });
   assert.equal(env('ticketbridge fullstory-sink').ZENDESK_SUBDOMAIN, 'acme');
   assert.deepEqual(env('ticketbridge webhook-bridge').ZENDESK_WEBHOOK_SECRETS_ARN, { Ref: secretId('ZendeskWebhookSecrets') });
   assert.deepEqual(env('ticketbridge webhook-bridge').INTERCOM_WEBHOOK_SECRET_ARN, { Ref: secretId('IntercomWebhookSecret') });
@@ -175,19 +176,104 @@ test('secrets: passed as ARNs, readable only by the function that needs them, no
   }
   const owner = (fragment: string) => Object.entries(readers).filter(([id]) => id.startsWith(fragment)).flatMap(([, r]) => r).sort();
   assert.deepEqual(owner('Mixpanel'), [secretId('MixpanelProjectToken')]);
-  assert.deepEqual(owner('FullStory'), [secretId('FullStoryApiKey'), secretId('ZendeskOAuthToken')].sort());
+  assert.deepEqual(owner('FullStory'), [secretId('FullStoryApiKey'), secretId('ZendeskUsersToken')].sort());
   assert.deepEqual(owner('WebhookBridge'), [secretId('IntercomWebhookSecret'), secretId('ZendeskWebhookSecrets')].sort());
-  assert.deepEqual(owner('TicketMetrics'), [secretId('MixpanelProjectToken'), secretId('ZendeskOAuthToken')].sort());
+  assert.deepEqual(owner('TicketMetrics'), [secretId('MixpanelProjectToken'), secretId('ZendeskExportToken')].sort());
+
+  // FullStory keyed by Zendesk user id looks nobody up: no Zendesk token for it at all.
+  const byId = synth({ fullstoryUserId: 'requester_id' }).template;
+  const fullstory = Object.values(resources(byId, 'AWS::Lambda::Function')).find(
+    (f) => f.Properties.Description === 'ticketbridge fullstory-sink',
+  )!;
+  assert.equal(fullstory.Properties.Environment.Variables.ZENDESK_OAUTH_TOKEN_ARN, undefined);
+  assert.equal(Object.keys(resources(byId, 'AWS::SecretsManager::Secret')).filter((id) => id.includes('ZendeskUsers')).length, 0);
+});
+
+test('webhook-bridge: reserved concurrency by default, so its public URL cannot take the account', () => {
+  const bridge = Object.values(resources(synth().template, 'AWS::Lambda::Function')).find(
+    (f) => f.Properties.Description === 'ticketbridge webhook-bridge',
+  )!;
+  assert.equal(bridge.Properties.ReservedConcurrentExecutions, 10);
+  assert.throws(() => synth({ bridgeReservedConcurrency: 0 }), /bridgeReservedConcurrency: expected an integer from 1 to 1000/);
+});
+
+test('personal data: the bridge and both sinks get the same opt-ins, and by default none', () => {
+  const functions = (context: Record<string, unknown>) =>
+    Object.values(resources(synth(context).template, 'AWS::Lambda::Function')).filter((f) =>
+      ['ticketbridge webhook-bridge', 'ticketbridge mixpanel-sink', 'ticketbridge fullstory-sink', 'ticketbridge ticket-metrics'].includes(
+        f.Properties.Description,
+      ),
+    );
+  for (const f of functions({})) {
+    const v = f.Properties.Environment.Variables;
+    assert.equal(v.INCLUDE_COMMENT_BODY, 'false', f.Properties.Description);
+    assert.equal(v.INCLUDE_SUBJECT, 'false', f.Properties.Description);
+    assert.equal(v.CUSTOM_FIELD_VALUES, undefined);
+    assert.equal(v.EXTRA_PROPERTIES, undefined);
+  }
+  const opted = functions({
+    includeCommentBody: true,
+    customFieldValues: '360000001234, 360000009999',
+    extraProperties: 'plan_tier',
+  });
+  assert.equal(opted.length, 4);
+  for (const f of opted) {
+    const v = f.Properties.Environment.Variables;
+    assert.equal(v.INCLUDE_COMMENT_BODY, 'true', f.Properties.Description);
+    assert.equal(v.CUSTOM_FIELD_VALUES, '360000001234,360000009999');
+    assert.equal(v.EXTRA_PROPERTIES, 'plan_tier');
+  }
+  assert.throws(() => synth({ customFieldValues: 'plan' }), /customFieldValues: expected comma-separated custom field ids/);
+  assert.throws(() => synth({ extraProperties: 'a.b' }), /extraProperties: expected comma-separated key names/);
+});
+
+test('customerManagedKey: one rotated key encrypts every queue, topic, log group and secret', () => {
+  const { template } = synth({ customerManagedKey: true, alarmEmail: 'ops@example.com' });
+  const keys = Object.keys(resources(template, 'AWS::KMS::Key'));
+  assert.equal(keys.length, 1, keys.join(', '));
+  const key = { 'Fn::GetAtt': [keys[0], 'Arn'] };
+  assert.equal(resources(template, 'AWS::KMS::Key')[keys[0]].Properties.EnableKeyRotation, true);
+  for (const q of Object.values(resources(template, 'AWS::SQS::Queue'))) {
+    assert.deepEqual(q.Properties.KmsMasterKeyId, key);
+  }
+  for (const t of Object.values(resources(template, 'AWS::SNS::Topic'))) {
+    assert.deepEqual(t.Properties.KmsMasterKeyId, key);
+  }
+  for (const g of Object.values(resources(template, 'AWS::Logs::LogGroup'))) {
+    assert.deepEqual(g.Properties.KmsKeyId, key);
+  }
+  for (const s of Object.values(resources(template, 'AWS::SecretsManager::Secret'))) {
+    assert.deepEqual(s.Properties.KmsKeyId, key);
+  }
+  // Without it, no log group or secret names a key.
+  const plain = synth().template;
+  for (const g of Object.values(resources(plain, 'AWS::Logs::LogGroup'))) {
+    assert.equal(g.Properties.KmsKeyId, undefined);
+  }
+});
+
+test('ticket-metrics: a failed run is retried once, then lands in an alarmed failed-runs queue', () => {
+  const { template } = synth();
+  const configs = Object.values(resources(template, 'AWS::Lambda::EventInvokeConfig'));
+  const metrics = idOf(template, 'AWS::Lambda::Function', 'TicketMetrics');
+  const config = configs.find((c) => c.Properties.FunctionName.Ref === metrics)!;
+  assert.equal(config.Properties.MaximumRetryAttempts, 1);
+  const failedRuns = idOf(template, 'AWS::SQS::Queue', 'FailedRuns');
+  assert.deepEqual(config.Properties.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': [failedRuns, 'Arn'] });
+  const alarmed = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter(
+    (a) => JSON.stringify(a.Properties.Dimensions ?? []).includes(failedRuns),
+  );
+  assert.equal(alarmed.length, 1);
 });
 
 test('alarms: every DLQ, function errors and throttles, the bridge 4xx/5xx rates; e-mail when asked', () => {
   const { template } = synth({ alarmEmail: 'support-ops@example.com' });
   const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm'));
   // 2 sinks × (2 DLQs + errors + throttles) + unrouted DLQ + bridge (errors, throttles, 4xx, 5xx)
-  // + ticket-metrics (errors, throttles, missed-schedule DLQ).
-  assert.equal(alarms.length, 16);
+  // + ticket-metrics (errors, throttles, missed-schedule and failed-runs DLQs).
+  assert.equal(alarms.length, 17);
   const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
-  assert.equal(dlqAlarms.length, 6);
+  assert.equal(dlqAlarms.length, 7);
   for (const a of dlqAlarms) {
     assert.equal(a.Properties.Threshold, 0);
     assert.equal(a.Properties.ComparisonOperator, 'GreaterThanThreshold');
@@ -218,6 +304,7 @@ test('outputs: the webhook URLs, topic ARNs and dead-letter queue names', () => 
     'UnroutedQueue',
     'MetricsCursorParameter',
     'MetricsMissedQueue',
+    'MetricsFailedRunsQueue',
   ]) {
     assert.ok(outputs.includes(name), name);
   }
@@ -226,6 +313,7 @@ test('outputs: the webhook URLs, topic ARNs and dead-letter queue names', () => 
 for (const [name, context] of Object.entries({
   default: {},
   highVolume: { highVolume: true },
+  'customerManagedKey, highVolume, alarm e-mail': { customerManagedKey: true, highVolume: true, alarmEmail: 'ops@example.com' },
   'partner bus, examples, alarm e-mail': {
     zendeskPartnerEventSource: 'aws.partner/zendesk.com/7654321/default',
     exampleRules: 'vip-tickets-to-fullstory',
