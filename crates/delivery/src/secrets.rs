@@ -71,7 +71,7 @@ impl SecretsManager {
     }
 
     /// The secret's `SecretString`, trimmed; the error says why not, never with the value.
-    async fn secret_string(&self, arn: &str) -> Result<String, String> {
+    async fn read(&self, arn: &str) -> Result<String, String> {
         let body = json!({ "SecretId": arn }).to_string();
         let mut attempt = 1;
         loop {
@@ -170,6 +170,20 @@ impl SecretsManager {
     }
 }
 
+/// Reads one secret's value by ARN: [`SecretsManager`] (one SigV4-signed call), or the AWS SDK
+/// in a function that links it anyway (feature `sdk-secrets`).
+pub trait SecretReader {
+    /// The secret's `SecretString`, trimmed; the error says why not, never with the value.
+    fn secret_string(&self, arn: &str)
+    -> impl std::future::Future<Output = Result<String, String>>;
+}
+
+impl SecretReader for SecretsManager {
+    async fn secret_string(&self, arn: &str) -> Result<String, String> {
+        self.read(arn).await
+    }
+}
+
 enum Failure {
     /// Worth another attempt: throttling, 5xx, network.
     Transient(String),
@@ -178,8 +192,12 @@ enum Failure {
 }
 
 fn secret_string_of(answer: &Value) -> Result<String, String> {
-    answer["SecretString"]
-        .as_str()
+    usable_secret_string(answer["SecretString"].as_str())
+}
+
+/// A `SecretString` trimmed, or why it cannot be used.
+pub(crate) fn usable_secret_string(value: Option<&str>) -> Result<String, String> {
+    value
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
@@ -192,7 +210,7 @@ fn secret_string_of(answer: &Value) -> Result<String, String> {
 pub async fn resolve_secret_arns<'a>(
     settings: Settings<'a>,
     names: &[&str],
-    secrets_manager: &SecretsManager,
+    secrets_manager: &impl SecretReader,
 ) -> Result<Settings<'a>, ConfigError> {
     let mut wanted = Vec::new();
     for name in names {
@@ -228,12 +246,16 @@ pub async fn resolve_secrets<'a>(
     settings: Settings<'a>,
     names: &[&str],
 ) -> Result<Settings<'a>, ConfigError> {
-    if !names
-        .iter()
-        .any(|name| settings.get(&format!("{name}_ARN")).is_some())
-    {
+    if !wants_secrets(&settings, names) {
         return Ok(settings);
     }
     let secrets_manager = SecretsManager::from_settings(&settings)?;
     resolve_secret_arns(settings, names, &secrets_manager).await
+}
+
+/// Whether any `NAME_ARN` among `names` is set.
+pub(crate) fn wants_secrets(settings: &Settings<'_>, names: &[&str]) -> bool {
+    names
+        .iter()
+        .any(|name| settings.get(&format!("{name}_ARN")).is_some())
 }

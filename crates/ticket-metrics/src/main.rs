@@ -1,7 +1,7 @@
-//! `ticket-metrics`: read config once (fetching `…_ARN` secrets), build the clients and the
-//! cursor store once, run the job on each scheduled invocation.
+//! `ticket-metrics`: read config once (fetching `…_ARN` secrets through the AWS SDK it links for
+//! SSM), build the clients and the cursor store once, run the job on each scheduled invocation.
 
-use delivery::{RuntimeClient, Settings, resolve_secrets};
+use delivery::{RuntimeClient, Settings, resolve_secrets_with_sdk};
 use ticket_metrics::{MetricsJob, SECRET_SETTINGS, handle};
 
 #[tokio::main(flavor = "current_thread")]
@@ -10,7 +10,7 @@ async fn main() {
     let settings = runtime
         .init_step(
             "Runtime.ConfigurationError",
-            resolve_secrets(Settings::from_env(), SECRET_SETTINGS).await,
+            resolve_secrets_with_sdk(Settings::from_env(), SECRET_SETTINGS, None).await,
         )
         .await;
     let job = runtime

@@ -1,7 +1,8 @@
-//! `webhook-bridge`: read config (fetching `…_ARN` secrets) and build the EventBridge client
-//! once, then serve Function URL / HTTP API invocations.
+//! `webhook-bridge`: read config (fetching `…_ARN` secrets through the AWS SDK it links for
+//! EventBridge) and build the EventBridge client once, then serve Function URL / HTTP API
+//! invocations.
 
-use delivery::{RuntimeClient, Settings, resolve_secrets};
+use delivery::{RuntimeClient, Settings, resolve_secrets_with_sdk};
 use webhook_bridge::config::SECRET_SETTINGS;
 use webhook_bridge::{Bridge, BridgeConfig, Publisher};
 
@@ -9,7 +10,7 @@ use webhook_bridge::{Bridge, BridgeConfig, Publisher};
 async fn main() {
     let runtime = RuntimeClient::start();
     let sdk = aws_config::load_from_env().await;
-    let settings = resolve_secrets(Settings::from_env(), SECRET_SETTINGS)
+    let settings = resolve_secrets_with_sdk(Settings::from_env(), SECRET_SETTINGS, Some(&sdk))
         .await
         .and_then(|settings| BridgeConfig::from_settings(&settings));
     let config = runtime
