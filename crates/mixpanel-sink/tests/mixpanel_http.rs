@@ -251,7 +251,7 @@ async fn slow_answers_time_out_and_are_retried() {
 }
 
 #[tokio::test]
-async fn engage_status_zero_is_a_rejection_not_a_success() {
+async fn engage_status_zero_refuses_the_request_and_fails_its_records() {
     let server = MockServer::start().await;
     Mock::given(path("/import"))
         .respond_with(ok_import())
