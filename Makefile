@@ -2,6 +2,8 @@
 # fresh machine with only the Rust toolchain; `make package` installs cargo-lambda itself.
 
 CARGO ?= cargo
+# Where cargo puts builds: CARGO_TARGET_DIR when set, as cargo itself reads it.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
@@ -12,7 +14,7 @@ all: test
 
 ## demo: build, then signed webhooks through webhook-bridge, and the events through mixpanel-sink and fullstory-sink in DRY_RUN, under a local Lambda Runtime API
 demo: bins
-	target/debug/ticketbridge demo --function target/debug/mixpanel-sink --fullstory target/debug/fullstory-sink --bridge target/debug/webhook-bridge events
+	$(TARGET_DIR)/debug/ticketbridge demo --function $(TARGET_DIR)/debug/mixpanel-sink --fullstory $(TARGET_DIR)/debug/fullstory-sink --bridge $(TARGET_DIR)/debug/webhook-bridge events
 
 ## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto, fuzzing), the CDK assertion and cdk-nag tests, a real cdk synth, and cfn-lint and checkov on the templates
 test: fmt-check clippy build unit infra-test synth template-checks
@@ -96,21 +98,21 @@ bench:
 
 bench-lambda:
 	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge -p fullstory-sink
-	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- target/release/mixpanel-sink
-	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- target/release/webhook-bridge
-	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- target/release/fullstory-sink
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- $(TARGET_DIR)/release/mixpanel-sink
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- $(TARGET_DIR)/release/webhook-bridge
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- $(TARGET_DIR)/release/fullstory-sink
 
 ## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
 METRICS_BENCH_TICKETS ?= 30000
 bench-metrics:
 	$(CARGO) build --release --locked -p ticket-metrics
-	$(CARGO) run --release --locked -p ticketbridge-e2e --bin metrics-bench -- target/release/ticket-metrics $(METRICS_BENCH_TICKETS)
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin metrics-bench -- $(TARGET_DIR)/release/ticket-metrics $(METRICS_BENCH_TICKETS)
 
 ## bench-backfill: the real `ticketbridge backfill` against a mock export enforcing 10 requests/min (BACKFILL_BENCH_SECONDS, default 180)
 BACKFILL_BENCH_SECONDS ?= 180
 bench-backfill:
 	$(CARGO) build --release --locked -p ticketbridge-cli
-	$(CARGO) run --release --locked -p ticketbridge-e2e --bin backfill-bench -- target/release/ticketbridge $(BACKFILL_BENCH_SECONDS)
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin backfill-bench -- $(TARGET_DIR)/release/ticketbridge $(BACKFILL_BENCH_SECONDS)
 
 LAMBDA_PACKAGES := -p mixpanel-sink -p webhook-bridge -p fullstory-sink -p ticket-metrics
 
