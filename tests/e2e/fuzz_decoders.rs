@@ -72,7 +72,8 @@ fn decode_everything(input: &[u8]) {
     }
     let _ = decode_event(&text);
     let _ = webhook_bridge::zendesk::normalize(input, "ticketbridge.zendesk", &Default::default());
-    let _ = webhook_bridge::intercom::normalize(input, "ticketbridge.intercom", true);
+    let _ =
+        webhook_bridge::intercom::normalize(input, "ticketbridge.intercom", &Default::default());
     if let Ok(request) = webhook_bridge::http::HttpRequest::parse(input) {
         let _ = webhook_bridge::zendesk::normalize(
             &request.body,

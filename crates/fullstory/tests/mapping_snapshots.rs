@@ -145,11 +145,17 @@ fn personal_data_leaves_only_when_enabled() {
         comment[0]["body"]["properties"]["comment_body"],
         "Refund issued."
     );
+    // The bridge publishes a remark only with INCLUDE_COMMENT_BODY; the routing sample has one.
     let rated = shown(&requests(
         &open,
-        include_str!("../../../events/intercom-on-bus/conversation.rating.added.json"),
+        include_str!("../../../events/routing/intercom-conversation-rated-5.json"),
     ));
-    assert_eq!(rated[0]["body"]["properties"]["remark"], "Took too long");
+    assert_eq!(rated[0]["body"]["properties"]["remark"], "Quick and kind");
+    let private = shown(&requests(
+        &everything(MappingConfig::default()),
+        include_str!("../../../events/routing/intercom-conversation-rated-5.json"),
+    ));
+    assert!(private[0]["body"]["properties"].get("remark").is_none());
 }
 
 #[test]

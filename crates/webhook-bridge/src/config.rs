@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use delivery::{ConfigError, RetryPolicy, Secret, Settings};
 
-use crate::zendesk::BusPolicy;
+use crate::bus_policy::BusPolicy;
 
 /// Settings that may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["ZENDESK_WEBHOOK_SECRETS", "INTERCOM_WEBHOOK_SECRET"];
@@ -29,10 +29,9 @@ pub struct BridgeConfig {
     pub zendesk_source: String,
     /// `Source` of Intercom events.
     pub intercom_source: String,
-    /// Whether Intercom contact and Zendesk user emails are published (`INCLUDE_EMAIL`).
-    pub include_email: bool,
     /// What personal data goes on the bus: the sinks' settings (`INCLUDE_COMMENT_BODY`,
-    /// `INCLUDE_SUBJECT`, `CUSTOM_FIELD_VALUES`, `EXTRA_PROPERTIES`) and `INCLUDE_USER_NAME`.
+    /// `INCLUDE_SUBJECT`, `CUSTOM_FIELD_VALUES`, `EXTRA_PROPERTIES`), `INCLUDE_EMAIL` and
+    /// `INCLUDE_USER_NAME`.
     pub bus: BusPolicy,
     /// Time allowed to publish one webhook, retries included; Zendesk gives up at about 10 s.
     pub publish_timeout: Duration,
@@ -55,7 +54,6 @@ impl std::fmt::Debug for BridgeConfig {
             .field("event_bus", &self.event_bus)
             .field("zendesk_source", &self.zendesk_source)
             .field("intercom_source", &self.intercom_source)
-            .field("include_email", &self.include_email)
             .field("bus", &self.bus)
             .field("publish_timeout", &self.publish_timeout)
             .field("retry", &self.retry)
@@ -104,7 +102,6 @@ impl BridgeConfig {
             event_bus: settings.required("EVENT_BUS_NAME")?,
             zendesk_source: source(settings, "EVENT_SOURCE", DEFAULT_ZENDESK_SOURCE)?,
             intercom_source: source(settings, "INTERCOM_EVENT_SOURCE", DEFAULT_INTERCOM_SOURCE)?,
-            include_email: settings.flag("INCLUDE_EMAIL", false)?,
             bus: BusPolicy {
                 pii: settings.pii_policy()?,
                 include_email: settings.flag("INCLUDE_EMAIL", false)?,
@@ -154,7 +151,7 @@ mod tests {
         assert!(!shown.contains("new") && !shown.contains("old"), "{shown}");
         assert_eq!(config.zendesk_source, DEFAULT_ZENDESK_SOURCE);
         assert_eq!(config.max_signature_age, Duration::from_secs(300));
-        assert!(!config.include_email);
+        assert!(!config.bus.include_email);
     }
 
     #[test]

@@ -229,18 +229,16 @@ impl Bridge {
                     }
                 }
             }
-            Route::Intercom => match intercom::normalize(
-                body,
-                &self.config.intercom_source,
-                self.config.include_email,
-            )? {
-                IntercomOutcome::Publish(entry) => Some(entry),
-                IntercomOutcome::Ping => None,
-                IntercomOutcome::Ignore { topic } => {
-                    tracing::info!(topic, "intercom topic not bridged");
-                    None
+            Route::Intercom => {
+                match intercom::normalize(body, &self.config.intercom_source, &self.config.bus)? {
+                    IntercomOutcome::Publish(entry) => Some(entry),
+                    IntercomOutcome::Ping => None,
+                    IntercomOutcome::Ignore { topic } => {
+                        tracing::info!(topic, "intercom topic not bridged");
+                        None
+                    }
                 }
-            },
+            }
         })
     }
 

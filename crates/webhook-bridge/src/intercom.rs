@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use zendesk_events::{DecodeError, Timestamp};
 
+use crate::bus_policy::BusPolicy;
 use crate::entry::BusEntry;
 
 /// `detail-type` prefix of bridged Intercom events.
@@ -50,12 +51,14 @@ struct Data {
     item: Option<Value>,
 }
 
-/// Turns a verified notification body into a bus entry with `source`.
+/// Turns a verified notification body into a bus entry with `source`: contact e-mails only with
+/// `INCLUDE_EMAIL`, the rating's free-text remark only with `INCLUDE_COMMENT_BODY`.
 pub fn normalize(
     body: &[u8],
     source: &str,
-    include_email: bool,
+    policy: &BusPolicy,
 ) -> Result<IntercomOutcome, DecodeError> {
+    let include_email = policy.include_email;
     let note: Notification = serde_json::from_slice(body)
         .map_err(|e| DecodeError::at("$", format!("not an Intercom notification: {e}")))?;
     if note.topic == "ping" {
@@ -107,7 +110,7 @@ pub fn normalize(
         if let Some(remark) = rating
             .get("remark")
             .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.is_empty() && policy.pii.include_comment_body)
         {
             detail.insert("remark".into(), json!(remark));
         }

@@ -2,6 +2,7 @@
 //! become connector-compatible events on an EventBridge bus, so rules, SNS and the sinks work as
 //! they did with Zendesk's retired EventBridge connector.
 
+pub mod bus_policy;
 pub mod config;
 pub mod entry;
 mod handler;

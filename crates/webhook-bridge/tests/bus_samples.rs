@@ -30,7 +30,9 @@ fn intercom_bus_samples_are_what_the_bridge_publishes() {
     let checked = check_folder(
         "intercom",
         "intercom-on-bus",
-        |body| match intercom::normalize(body, "ticketbridge.intercom", false).unwrap() {
+        |body| match intercom::normalize(body, "ticketbridge.intercom", &Default::default())
+            .unwrap()
+        {
             IntercomOutcome::Publish(entry) => entry,
             _ => panic!("not published"),
         },

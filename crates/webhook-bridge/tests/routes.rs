@@ -139,6 +139,25 @@ async fn emails_are_published_only_with_include_email() {
     .await;
     let detail: Value = serde_json::from_str(sent[0]["Detail"].as_str().unwrap()).unwrap();
     assert_eq!(detail["contact"]["email"], "ada@example.com");
+    assert!(
+        detail.get("remark").is_none(),
+        "the remark is its own opt-in"
+    );
+}
+
+#[tokio::test]
+async fn a_rating_remark_is_published_only_with_include_comment_body() {
+    let remark = |detail: &Value| detail.get("remark").cloned();
+    let (_, sent) = status_and_published(intercom_delivery(&rated_conversation()), &[]).await;
+    let detail: Value = serde_json::from_str(sent[0]["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(remark(&detail), None);
+    let (_, sent) = status_and_published(
+        intercom_delivery(&rated_conversation()),
+        &[("INCLUDE_COMMENT_BODY", "true")],
+    )
+    .await;
+    let detail: Value = serde_json::from_str(sent[0]["Detail"].as_str().unwrap()).unwrap();
+    assert!(remark(&detail).is_some_and(|r| r.is_string()), "{detail}");
 }
 
 #[tokio::test]
