@@ -67,8 +67,16 @@ async fn through_mixpanel(extra: &[(&str, &str)]) -> (Vec<Value>, Value, String)
         ),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let printed = sink_prints("mixpanel-sink", &env).await;
+    let profile = Value::Object(mixpanel.profile("48213").unwrap_or_default());
+    (mixpanel.received(), profile, printed)
+}
+
+/// Runs the sink `name` with `env` over the batch, checks that every record was acknowledged,
+/// and returns everything it printed.
+async fn sink_prints(name: &str, env: &[(String, String)]) -> String {
     let api = RuntimeApi::start().await.unwrap();
-    let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
+    let process = FunctionProcess::spawn(&binary(name), &api, env).unwrap();
     assert_eq!(
         api.invoke(batch(), TIMEOUT).await,
         Some(Outcome::Response(json!({"batchItemFailures": []})))
@@ -76,8 +84,7 @@ async fn through_mixpanel(extra: &[(&str, &str)]) -> (Vec<Value>, Value, String)
     let mut printed = process.stdout_up_to_now().await;
     printed.extend(process.stderr_up_to_now().await);
     process.stop().await;
-    let profile = Value::Object(mixpanel.profile("48213").unwrap_or_default());
-    (mixpanel.received(), profile, printed.join("\n"))
+    printed.join("\n")
 }
 
 /// Runs fullstory-sink (every event type, uid = requester id) with `extra` settings over the
@@ -91,16 +98,8 @@ async fn through_fullstory(extra: &[(&str, &str)]) -> (Vec<Value>, String) {
         ("ZENDESK_EVENT_TYPES".to_owned(), "all".to_owned()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let api = RuntimeApi::start().await.unwrap();
-    let process = FunctionProcess::spawn(&binary("fullstory-sink"), &api, &env).unwrap();
-    assert_eq!(
-        api.invoke(batch(), TIMEOUT).await,
-        Some(Outcome::Response(json!({"batchItemFailures": []})))
-    );
-    let mut printed = process.stdout_up_to_now().await;
-    printed.extend(process.stderr_up_to_now().await);
-    process.stop().await;
-    (fullstory.events(), printed.join("\n"))
+    let printed = sink_prints("fullstory-sink", &env).await;
+    (fullstory.events(), printed)
 }
 
 /// The events' properties without `key` (the one an opt-in let through), as text.
