@@ -22,6 +22,20 @@ struct Cli {
     command: Command,
 }
 
+/// Where `cargo build` puts the debug build of `name`: under `CARGO_TARGET_DIR` when it is set,
+/// else `target/`.
+fn debug_binary(name: &str) -> PathBuf {
+    debug_binary_in(std::env::var_os("CARGO_TARGET_DIR"), name)
+}
+
+fn debug_binary_in(target_dir: Option<std::ffi::OsString>, name: &str) -> PathBuf {
+    target_dir
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("debug")
+        .join(name)
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// The whole path, locally: signed webhooks through webhook-bridge to a local EventBridge,
@@ -30,13 +44,13 @@ enum Command {
     /// printing the requests each destination would receive.
     Demo {
         /// The Mixpanel sink binary.
-        #[arg(long, default_value = "target/debug/mixpanel-sink")]
+        #[arg(long, default_value_os_t = debug_binary("mixpanel-sink"))]
         function: PathBuf,
         /// The FullStory sink binary.
-        #[arg(long, default_value = "target/debug/fullstory-sink")]
+        #[arg(long, default_value_os_t = debug_binary("fullstory-sink"))]
         fullstory: PathBuf,
         /// The bridge binary.
-        #[arg(long, default_value = "target/debug/webhook-bridge")]
+        #[arg(long, default_value_os_t = debug_binary("webhook-bridge"))]
         bridge: PathBuf,
         /// Folder of sample payloads.
         #[arg(default_value = "events")]
@@ -56,7 +70,7 @@ enum Command {
     /// Invoke a function binary once with a payload file, under a local Runtime API.
     Invoke {
         /// The function binary.
-        #[arg(long, default_value = "target/debug/mixpanel-sink")]
+        #[arg(long, default_value_os_t = debug_binary("mixpanel-sink"))]
         function: PathBuf,
         /// The payload (SNS, SQS or EventBridge JSON).
         payload: PathBuf,
@@ -383,5 +397,26 @@ async fn invoke(
             eprintln!("the function did not answer within {timeout} s");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_binaries_follow_cargo_target_dir() {
+        assert_eq!(
+            debug_binary_in(None, "mixpanel-sink"),
+            PathBuf::from("target/debug/mixpanel-sink")
+        );
+        assert_eq!(
+            debug_binary_in(Some("".into()), "mixpanel-sink"),
+            PathBuf::from("target/debug/mixpanel-sink")
+        );
+        assert_eq!(
+            debug_binary_in(Some("/tmp/builds".into()), "webhook-bridge"),
+            PathBuf::from("/tmp/builds/debug/webhook-bridge")
+        );
     }
 }
