@@ -249,6 +249,17 @@ fn export_tickets() -> Vec<Value> {
     tickets
 }
 
+/// One metrics run of up to a minute, cursor in `cursor`.
+async fn run_metrics(
+    s: &Settings<'_>,
+    cursor: &std::path::Path,
+) -> Result<ticket_metrics::RunSummary, ticket_metrics::JobError> {
+    metrics_job(s, cursor)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+}
+
 async fn metrics_job(s: &Settings<'_>, cursor: &std::path::Path) -> MetricsJob {
     MetricsJob::from_config(MetricsConfig::from_settings(s).unwrap())
         .await
@@ -294,11 +305,7 @@ async fn ticket_metrics_pages_by_cursor_saves_it_and_overlapping_runs_count_once
     // A lookback run over the same window (no cursor) sends the same metric sets again:
     // Mixpanel counts them once.
     std::fs::remove_file(&cursor).unwrap();
-    metrics_job(&s, &cursor)
-        .await
-        .run(Duration::from_secs(60))
-        .await
-        .unwrap();
+    run_metrics(&s, &cursor).await.unwrap();
     assert_eq!(mixpanel.received().len(), 4);
     assert_eq!(mixpanel.deduplicated().len(), 2);
 }
@@ -326,11 +333,7 @@ async fn ticket_metrics_stops_before_the_deadline_and_the_next_run_continues() {
     assert_eq!(summary.stopped, Some(Stop::Deadline));
     assert_eq!(summary.pages, 1);
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:1");
-    let summary = metrics_job(&s, &cursor)
-        .await
-        .run(Duration::from_secs(60))
-        .await
-        .unwrap();
+    let summary = run_metrics(&s, &cursor).await.unwrap();
     assert_eq!(summary.stopped, Some(Stop::CaughtUp));
     assert_eq!(summary.pages, 3);
     assert_eq!(std::fs::read_to_string(&cursor).unwrap(), "c:4");
@@ -345,11 +348,7 @@ async fn ticket_metrics_keeps_the_cursor_when_mixpanel_fails() {
     let s = settings(&zendesk, &mixpanel, &[]);
     let cursor = temp_path("failed-cursor");
     std::fs::write(&cursor, "c:0").unwrap();
-    let e = metrics_job(&s, &cursor)
-        .await
-        .run(Duration::from_secs(60))
-        .await
-        .unwrap_err();
+    let e = run_metrics(&s, &cursor).await.unwrap_err();
     assert!(e.to_string().contains("Mixpanel did not accept"), "{e}");
     assert_eq!(
         std::fs::read_to_string(&cursor).unwrap(),
@@ -373,9 +372,7 @@ async fn ticket_metrics_never_moves_the_cursor_past_a_page_mixpanel_refused_as_a
         let s = settings(&zendesk, &mixpanel, &[("RETRY_MAX_ATTEMPTS", "2")]);
         let cursor = temp_path(&format!("refused-cursor-{status}"));
         std::fs::write(&cursor, "c:0").unwrap();
-        let e = metrics_job(&s, &cursor)
-            .await
-            .run(Duration::from_secs(60))
+        let e = run_metrics(&s, &cursor)
             .await
             .expect_err("a run whose pages were refused does not succeed")
             .to_string();
@@ -392,11 +389,7 @@ async fn ticket_metrics_never_moves_the_cursor_past_a_page_mixpanel_refused_as_a
 
         // Once Mixpanel answers again, a rerun delivers every ticket.
         mixpanel.clear_import_faults();
-        let summary = metrics_job(&s, &cursor)
-            .await
-            .run(Duration::from_secs(60))
-            .await
-            .unwrap();
+        let summary = run_metrics(&s, &cursor).await.unwrap();
         assert_eq!(summary.stopped, Some(Stop::CaughtUp));
         assert_eq!(summary.rejected, 0);
         assert_eq!(
@@ -508,11 +501,7 @@ async fn a_profile_an_older_event_overwrote_is_healed_by_the_next_metrics_run() 
     let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), export_tickets(), 4).await;
     let s = settings(&zendesk, &mixpanel, &[]);
     let cursor = temp_path("healing-cursor");
-    metrics_job(&s, &cursor)
-        .await
-        .run(Duration::from_secs(60))
-        .await
-        .unwrap();
+    run_metrics(&s, &cursor).await.unwrap();
     let healed = mixpanel.profile("48213").unwrap();
     assert_eq!(healed["status"], "solved");
     assert_eq!(healed["tags"], json!(["billing", "refund"]));
