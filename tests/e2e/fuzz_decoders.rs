@@ -14,7 +14,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use zendesk_api::{ExportPosition, TicketEventStream, history_events, parse_ticket_page};
-use zendesk_events::{Envelope, Timestamp, decode_event};
+use lambda_io::Envelope;
+use zendesk_events::{Timestamp, decode_event};
 
 /// Longest one property may run before it counts as a hang.
 const PROPERTY_TIME_LIMIT: Duration = Duration::from_secs(240);

@@ -73,6 +73,13 @@ impl RuntimeApi {
             )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
+            // The Extensions API, as far as lambda_runtime's graceful-shutdown helper uses it:
+            // it registers a no-op extension so that Lambda sends the process SIGTERM.
+            .route("/2020-01-01/extension/register", post(register_extension))
+            .route(
+                "/2020-01-01/extension/event/next",
+                get(next_extension_event),
+            )
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -128,6 +135,14 @@ impl RuntimeApi {
     }
 }
 
+/// The X-Ray trace header the emulator sends with invocation `request_id` (one trace per
+/// invocation, so logs can be matched to it).
+pub fn trace_id(request_id: &str) -> String {
+    let tail: String = request_id.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = format!("{tail:0>24}");
+    format!("Root=1-00000000-{};Sampled=0", &tail[tail.len() - 24..])
+}
+
 impl Drop for RuntimeApi {
     fn drop(&mut self) {
         self.server.abort();
@@ -163,11 +178,30 @@ async fn next(State(inner): State<Arc<Inner>>) -> Response {
     );
     headers.insert(
         "lambda-runtime-trace-id",
-        "Root=1-00000000-000000000000000000000000;Sampled=0"
-            .parse()
-            .unwrap(),
+        trace_id(&pending.id).parse().unwrap(),
     );
     (headers, pending.payload).into_response()
+}
+
+async fn register_extension() -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", "application/json".parse().unwrap());
+    headers.insert(
+        "lambda-extension-identifier",
+        "local-extension".parse().unwrap(),
+    );
+    let body = serde_json::json!({
+        "functionName": "local",
+        "functionVersion": "$LATEST",
+        "handler": "bootstrap",
+    });
+    (headers, body.to_string()).into_response()
+}
+
+/// An extension that registered for no events waits here until the process ends.
+async fn next_extension_event() -> Response {
+    std::future::pending::<()>().await;
+    StatusCode::GONE.into_response()
 }
 
 fn settle(inner: &Inner, id: &str, outcome: Outcome) -> StatusCode {

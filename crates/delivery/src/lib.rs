@@ -1,13 +1,10 @@
 //! What every sink shares: batches bounded by count and bytes, typed verdicts, backoff with full
-//! jitter bounded by the Lambda deadline, per-record acknowledgement, the Lambda answer, and
-//! telemetry (a summary line and EMF metrics per invocation).
+//! jitter bounded by the Lambda deadline, per-record acknowledgement, and telemetry (a summary
+//! line and EMF metrics per invocation).
 
-mod answer;
 mod batch;
 pub mod http;
-mod lambda;
 mod ledger;
-pub mod logging;
 mod retry;
 #[cfg(feature = "sdk-secrets")]
 mod sdk_secrets;
@@ -16,13 +13,10 @@ mod secret;
 mod secrets;
 mod send;
 mod settings;
-mod sink;
 mod telemetry;
 mod verdict;
 
-pub use answer::{InvocationError, answer};
 pub use batch::{BatchLimits, Batcher, Item, RecordId, json_array};
-pub use lambda::{Invocation, RuntimeClient, RuntimeError, serve};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 #[cfg(feature = "sdk-secrets")]
@@ -32,6 +26,5 @@ pub use secret::Secret;
 pub use secrets::{SecretReader, SecretsManager, resolve_secret_arns, resolve_secrets};
 pub use send::{Delivery, Destination};
 pub use settings::{ConfigError, Settings};
-pub use sink::{ANSWER_RESERVE, METRICS_NAMESPACE, run_invocation};
 pub use telemetry::{EndpointStats, Telemetry, emf_line};
 pub use verdict::Verdict;

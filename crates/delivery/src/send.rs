@@ -1,9 +1,9 @@
 //! The delivery loop: send a batch, act on the verdict, retry within the deadline, and settle
 //! every item in the ledger.
 
-use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
@@ -85,11 +85,12 @@ impl Delivery {
                 self.ledger.expect(record);
             }
         }
-        // Concurrent requests share one task, so plain `RefCell`s suffice; no borrow is held
-        // across an await.
-        let halted = RefCell::new(self.halted.take());
-        let telemetry = RefCell::new(std::mem::take(&mut self.telemetry));
-        let paused_until = Cell::new(None);
+        // Concurrent requests share one task; the locks only make the invocation's future
+        // `Send` (functions serve several invocations on several threads), never contended,
+        // and no lock is held across an await.
+        let halted = Mutex::new(self.halted.take());
+        let telemetry = Mutex::new(std::mem::take(&mut self.telemetry));
+        let paused_until = Mutex::new(None);
         let attempts = Attempts {
             policy: &self.policy,
             deadline: &self.deadline,
@@ -103,8 +104,8 @@ impl Delivery {
             .flat_map(stream::iter)
             .collect()
             .await;
-        self.halted = halted.into_inner();
-        self.telemetry = telemetry.into_inner();
+        self.halted = halted.into_inner().expect("no lock holder panicked");
+        self.telemetry = telemetry.into_inner().expect("no lock holder panicked");
         for (item, failure) in settled {
             self.settle(&item, failure.as_ref());
         }
@@ -126,6 +127,10 @@ impl Delivery {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().expect("no lock holder panicked")
+}
+
 /// An item and how it ended: `None` when accepted.
 type Settled = (Item, Option<Failure>);
 
@@ -134,10 +139,10 @@ type Settled = (Item, Option<Failure>);
 struct Attempts<'a> {
     policy: &'a RetryPolicy,
     deadline: &'a Deadline,
-    halted: &'a RefCell<Option<String>>,
+    halted: &'a Mutex<Option<String>>,
     /// Until when the destination asked every lane to wait (its latest `Retry-After`).
-    paused_until: &'a Cell<Option<Instant>>,
-    telemetry: &'a RefCell<Telemetry>,
+    paused_until: &'a Mutex<Option<Instant>>,
+    telemetry: &'a Mutex<Telemetry>,
 }
 
 impl Attempts<'_> {
@@ -150,14 +155,14 @@ impl Attempts<'_> {
             if batch.is_empty() {
                 continue;
             }
-            let halted = self.halted.borrow().clone();
+            let halted = lock(self.halted).clone();
             if let Some(reason) = halted {
                 settle_all(&mut settled, batch, Some(Failure::Misconfigured(reason)));
                 continue;
             }
             // A `Retry-After` one request got holds every lane: the destination throttles the
             // account, not the request.
-            let pause = self.paused_until.get().map_or(Duration::ZERO, |until| {
+            let pause = (*lock(self.paused_until)).map_or(Duration::ZERO, |until| {
                 until.saturating_duration_since(Instant::now())
             });
             if !self.deadline.allows(pause, self.policy.min_attempt_time) {
@@ -179,9 +184,7 @@ impl Attempts<'_> {
             let verdict = destination
                 .send(&batch, self.deadline.request_timeout(self.policy))
                 .await;
-            self.telemetry
-                .borrow_mut()
-                .request(destination.name(), started.elapsed(), batch.len());
+            lock(self.telemetry).request(destination.name(), started.elapsed(), batch.len());
             match verdict {
                 Verdict::Delivered => settle_all(&mut settled, batch, None),
                 Verdict::Refused { reason } => {
@@ -207,7 +210,7 @@ impl Attempts<'_> {
                 Verdict::TooLarge { .. } => {
                     let mut first = batch;
                     let second = first.split_off(first.len() / 2);
-                    self.telemetry.borrow_mut().splits += 1;
+                    lock(self.telemetry).splits += 1;
                     queue.push_front((second, attempt));
                     queue.push_front((first, attempt));
                 }
@@ -218,7 +221,7 @@ impl Attempts<'_> {
                         batch,
                         Some(Failure::Misconfigured(reason.clone())),
                     );
-                    self.halted.borrow_mut().get_or_insert(reason);
+                    lock(self.halted).get_or_insert(reason);
                 }
                 Verdict::Retry {
                     retry_after,
@@ -226,8 +229,8 @@ impl Attempts<'_> {
                 } => {
                     if let Some(after) = retry_after {
                         let until = Instant::now() + after;
-                        let later = self.paused_until.get().map_or(until, |u| u.max(until));
-                        self.paused_until.set(Some(later));
+                        let later = (*lock(self.paused_until)).map_or(until, |u| u.max(until));
+                        *lock(self.paused_until) = Some(later);
                     }
                     match self
                         .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
@@ -269,7 +272,7 @@ impl Attempts<'_> {
             return Err(gave_up);
         }
         tracing::info!(destination, attempt, delay_ms = delay.as_millis() as u64, %reason, "retrying");
-        self.telemetry.borrow_mut().retried += batch.len() as u64;
+        lock(self.telemetry).retried += batch.len() as u64;
         tokio::time::sleep(delay).await;
         Ok(batch)
     }

@@ -2,15 +2,14 @@
 //! per request out (with bounded concurrency), on the timeline of the right user, and the
 //! answer Lambda needs so nothing FullStory did not accept is acknowledged.
 
-use std::time::Duration;
-
-use delivery::{Delivery, Failure, InvocationError, Item, RecordId, run_invocation};
+use delivery::{Delivery, Failure, Item, RecordId};
 use fullstory::{
     FullStoryClient, FullStoryConfig, Mapper, NoUid, Requesters, decode_conversation,
     is_conversation, usable_uid,
 };
+use lambda_io::{Envelope, InputRecord, InvocationError, RawEvent, run_invocation};
 use serde_json::Value;
-use zendesk_events::{Envelope, InputRecord, TicketEvent};
+use zendesk_events::TicketEvent;
 
 const FUNCTION: &str = "fullstory-sink";
 
@@ -33,14 +32,14 @@ impl Sink {
         }
     }
 
-    /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
-    /// line and EMF metrics, and returns Lambda's answer.
-    pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
+    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
+    /// returns Lambda's answer.
+    pub async fn handle(&self, event: RawEvent) -> Result<Value, InvocationError> {
         run_invocation(
             FUNCTION,
             self.config.retry,
-            payload,
-            budget,
+            event.payload.get(),
+            &event.context,
             async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
@@ -52,11 +51,11 @@ impl Sink {
         let mut items = Vec::new();
         let mut tickets = Vec::new();
         for record in envelope.records() {
-            let id = delivery.open(&record);
+            let id = record.open(delivery);
             let document = match record.document() {
                 Ok(document) => document,
                 Err(e) => {
-                    delivery.reject_input(&record, e);
+                    record.reject(delivery, e);
                     continue;
                 }
             };
@@ -74,7 +73,7 @@ impl Sink {
                         }
                         Err(reason) => skip_without_uid(delivery, id, reason),
                     },
-                    Err(e) => delivery.reject_input(&record, within(&record, e)),
+                    Err(e) => record.reject(delivery, within(&record, e)),
                 }
                 continue;
             }
@@ -84,7 +83,7 @@ impl Sink {
                     id,
                     format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type),
                 ),
-                Err(e) => delivery.reject_input(&record, e),
+                Err(e) => record.reject(delivery, e),
             }
         }
         let unresolved = self.prefetch(&tickets, delivery).await;

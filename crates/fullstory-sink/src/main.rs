@@ -1,14 +1,19 @@
 //! `fullstory-sink`: read config once (fetching `…_ARN` secrets), build the FullStory and
-//! Zendesk clients once, serve invocations.
+//! Zendesk clients once, serve invocations on `lambda_runtime`.
 
-use delivery::{RuntimeClient, Settings, resolve_secrets};
+use std::sync::Arc;
+
+use delivery::{Settings, resolve_secrets};
 use fullstory::{FullStoryClient, FullStoryConfig, Requesters};
 use fullstory_sink::Sink;
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, RawEvent, init_step, serve};
 use zendesk_api::ZendeskClient;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let runtime = RuntimeClient::start();
+fn main() {
+    lambda_io::main(run());
+}
+
+async fn run() {
     let secrets: Vec<&str> = fullstory::SECRET_SETTINGS
         .iter()
         .chain(zendesk_api::SECRET_SETTINGS)
@@ -17,26 +22,26 @@ async fn main() {
     let settings = resolve_secrets(Settings::from_env(), &secrets)
         .await
         .and_then(|settings| FullStoryConfig::from_settings(&settings));
-    let config = runtime
-        .init_step("Runtime.ConfigurationError", settings)
-        .await;
-    let client = runtime
-        .init_step("Runtime.InitError", FullStoryClient::new(&config))
-        .await;
+    let config = init_step(CONFIGURATION_ERROR, settings).await;
+    let client = init_step(INIT_ERROR, FullStoryClient::new(&config)).await;
     let requesters = match &config.lookup {
         None => Requesters::by_id(),
         Some(lookup) => {
-            let zendesk = runtime
-                .init_step(
-                    "Runtime.InitError",
-                    ZendeskClient::new(&lookup.zendesk, config.retry),
-                )
-                .await;
+            let zendesk = init_step(
+                INIT_ERROR,
+                ZendeskClient::new(&lookup.zendesk, config.retry),
+            )
+            .await;
             Requesters::looked_up(config.user_id, zendesk, lookup.cache_size, lookup.cache_ttl)
         }
     };
-    let sink = Sink::new(config, client, requesters);
-    runtime
-        .serve_until_failure(async |payload: &[u8], budget| sink.handle(payload, budget).await)
-        .await
+    let sink = Arc::new(Sink::new(config, client, requesters));
+    serve(
+        move |event: RawEvent| {
+            let sink = sink.clone();
+            async move { sink.handle(event).await }
+        },
+        || {},
+    )
+    .await
 }

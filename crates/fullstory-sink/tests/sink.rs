@@ -102,7 +102,10 @@ async fn requesters_are_looked_up_once_per_invocation_then_cached() {
         ticket("connector/ticket-created.json", 40, 4),
         ticket("connector/priority-changed.json", 10, 1),
     ]);
-    let answer = sink.handle(&batch, BUDGET).await.unwrap();
+    let answer = sink
+        .handle(lambda_io::local_event(&batch, BUDGET))
+        .await
+        .unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": []}),
@@ -130,7 +133,9 @@ async fn requesters_are_looked_up_once_per_invocation_then_cached() {
 
     // Warm container: the same requesters cost no call.
     let again = sqs(&[ticket("connector/status-changed.json", 20, 2)]);
-    sink.handle(&again, BUDGET).await.unwrap();
+    sink.handle(lambda_io::local_event(&again, BUDGET))
+        .await
+        .unwrap();
     assert_eq!(zendesk.calls().len(), 1);
     assert_eq!(fullstory.events().len(), 4);
 }
@@ -148,10 +153,10 @@ async fn a_rate_limited_lookup_waits_and_email_can_be_the_uid() {
     ));
     let started = std::time::Instant::now();
     let answer = sink
-        .handle(
+        .handle(lambda_io::local_event(
             sample("wrapped/sns-connector-status-changed.json").as_bytes(),
             BUDGET,
-        )
+        ))
         .await;
     assert_eq!(answer, Ok(json!({"records": 1})));
     assert!(
@@ -171,7 +176,10 @@ async fn a_failed_lookup_fails_only_the_records_that_needed_it() {
         ticket("connector/ticket-created.json", 10, 1),
         sample("intercom-on-bus/conversation.admin.closed.json"),
     ]);
-    let answer = sink.handle(&batch, BUDGET).await.unwrap();
+    let answer = sink
+        .handle(lambda_io::local_event(&batch, BUDGET))
+        .await
+        .unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": [{"itemIdentifier": "m0"}]})
@@ -196,7 +204,9 @@ async fn requester_id_needs_no_lookup_and_widened_types_pass() {
         sample("webhook/ticket.comment_added.json"),
     ]);
     assert_eq!(
-        sink.handle(&batch, BUDGET).await.unwrap(),
+        sink.handle(lambda_io::local_event(&batch, BUDGET))
+            .await
+            .unwrap(),
         json!({"batchItemFailures": []})
     );
     assert!(zendesk.calls().is_empty());
@@ -231,15 +241,21 @@ async fn every_response_class_ends_where_it_should() {
     // 429 and 503 are retried under the same key; FullStory ends up with one event.
     fullstory.inject_faults(&[429, 503]);
     let answer = sink
-        .handle(&sqs(std::slice::from_ref(&status)), BUDGET)
+        .handle(lambda_io::local_event(
+            &sqs(std::slice::from_ref(&status)),
+            BUDGET,
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
     assert_eq!(fullstory.requests(), 3);
     // A redelivery replays the stored result: still one event.
-    sink.handle(&sqs(std::slice::from_ref(&status)), BUDGET)
-        .await
-        .unwrap();
+    sink.handle(lambda_io::local_event(
+        &sqs(std::slice::from_ref(&status)),
+        BUDGET,
+    ))
+    .await
+    .unwrap();
     assert_eq!(fullstory.events().len(), 1);
     let keys = fullstory.keys_seen();
     assert!(keys.windows(2).all(|w| w[0] == w[1]), "one key: {keys:?}");
@@ -248,7 +264,9 @@ async fn every_response_class_ends_where_it_should() {
     fullstory.fill_session("900000000101");
     let created = sample("connector/ticket-created.json");
     assert_eq!(
-        sink.handle(&sqs(&[created]), BUDGET).await.unwrap(),
+        sink.handle(lambda_io::local_event(&sqs(&[created]), BUDGET))
+            .await
+            .unwrap(),
         json!({"batchItemFailures": []})
     );
     let last = fullstory.events().pop().unwrap();
@@ -265,7 +283,10 @@ async fn every_response_class_ends_where_it_should() {
         c.api_key = Some(fullstory::config::ApiKey("wrong".into()));
         self::sink(c)
     };
-    let err = wrong.handle(&sqs(&[status]), BUDGET).await.unwrap_err();
+    let err = wrong
+        .handle(lambda_io::local_event(&sqs(&[status]), BUDGET))
+        .await
+        .unwrap_err();
     assert!(
         err.0.contains("destination refused the configuration"),
         "{err}"
@@ -291,7 +312,10 @@ async fn bad_input_and_missing_uids_are_told_apart() {
         sample("malformed/connector-bad-ticket-id.json"),
         sample("intercom-on-bus/conversation.rating.added.json"),
     ]);
-    let answer = sink.handle(&batch, BUDGET).await.unwrap();
+    let answer = sink
+        .handle(lambda_io::local_event(&batch, BUDGET))
+        .await
+        .unwrap();
     assert_eq!(
         answer,
         json!({"batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]})
@@ -313,7 +337,9 @@ async fn one_event_twice_in_a_batch_is_one_request_acknowledging_both() {
         sample("webhook/ticket.status_changed.json"),
     ]);
     assert_eq!(
-        sink.handle(&batch, BUDGET).await.unwrap(),
+        sink.handle(lambda_io::local_event(&batch, BUDGET))
+            .await
+            .unwrap(),
         json!({"batchItemFailures": []})
     );
     assert_eq!(fullstory.requests(), 1);

@@ -8,7 +8,8 @@ use delivery::{Item, json_array};
 use mixpanel::client::gzip;
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
-use zendesk_events::{Envelope, samples};
+use lambda_io::Envelope;
+use zendesk_events::samples;
 
 /// Every connector and webhook sample, each wrapped as an SNS invocation.
 fn sns_samples() -> Vec<String> {

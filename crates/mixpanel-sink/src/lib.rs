@@ -1,14 +1,11 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
-use std::time::Duration;
-
-use delivery::{
-    Batcher, Delivery, Failure, InvocationError, Item, RecordId, Secret, run_invocation,
-};
+use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
+use lambda_io::{Envelope, InvocationError, RawEvent, run_invocation};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
-use zendesk_events::{Envelope, TicketEvent};
+use zendesk_events::TicketEvent;
 
 const FUNCTION: &str = "mixpanel-sink";
 
@@ -29,14 +26,14 @@ impl Sink {
         }
     }
 
-    /// Handles one invocation with `budget` left before the Lambda deadline; logs the summary
-    /// line and EMF metrics, and returns Lambda's answer.
-    pub async fn handle(&self, payload: &[u8], budget: Duration) -> Result<Value, InvocationError> {
+    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
+    /// returns Lambda's answer.
+    pub async fn handle(&self, event: RawEvent) -> Result<Value, InvocationError> {
         run_invocation(
             FUNCTION,
             self.config.retry,
-            payload,
-            budget,
+            event.payload.get(),
+            &event.context,
             async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
@@ -54,11 +51,11 @@ impl Sink {
             .map_or("DRY_RUN_NO_TOKEN", Secret::expose);
         let mut profiles = ProfileBook::new(token);
         for record in envelope.records() {
-            let id = delivery.open(&record);
+            let id = record.open(delivery);
             let event = match record.decode() {
                 Ok(event) => event,
                 Err(e) => {
-                    delivery.reject_input(&record, e);
+                    record.reject(delivery, e);
                     continue;
                 }
             };

@@ -1,25 +1,31 @@
 //! `mixpanel-sink`: read config once (fetching `…_ARN` secrets), build the client once, serve
-//! invocations.
+//! invocations on `lambda_runtime`.
 
-use delivery::{RuntimeClient, Settings, resolve_secrets};
+use std::sync::Arc;
+
+use delivery::{Settings, resolve_secrets};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, RawEvent, init_step, serve};
 use mixpanel::config::SECRET_SETTINGS;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let runtime = RuntimeClient::start();
+fn main() {
+    lambda_io::main(run());
+}
+
+async fn run() {
     let settings = resolve_secrets(Settings::from_env(), SECRET_SETTINGS)
         .await
         .and_then(|settings| MixpanelConfig::from_settings(&settings));
-    let config = runtime
-        .init_step("Runtime.ConfigurationError", settings)
-        .await;
-    let client = runtime
-        .init_step("Runtime.InitError", MixpanelClient::new(&config))
-        .await;
-    let sink = Sink::new(config, client);
-    runtime
-        .serve_until_failure(async |payload: &[u8], budget| sink.handle(payload, budget).await)
-        .await
+    let config = init_step(CONFIGURATION_ERROR, settings).await;
+    let client = init_step(INIT_ERROR, MixpanelClient::new(&config)).await;
+    let sink = Arc::new(Sink::new(config, client));
+    serve(
+        move |event: RawEvent| {
+            let sink = sink.clone();
+            async move { sink.handle(event).await }
+        },
+        || {},
+    )
+    .await
 }

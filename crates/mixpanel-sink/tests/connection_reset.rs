@@ -50,7 +50,10 @@ async fn flaky_server(resets: usize) -> (String, Arc<AtomicUsize>) {
 async fn connection_resets_are_retried() {
     let (url, seen) = flaky_server(2).await;
     let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")])
-        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
@@ -61,7 +64,10 @@ async fn connection_resets_are_retried() {
 async fn persistent_resets_leave_the_record_unacknowledged() {
     let (url, _) = flaky_server(usize::MAX).await;
     let answer = sink(&url, &[("MIXPANEL_PROFILES", "false")])
-        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(3))
+        .handle(lambda_io::local_event(
+            sqs(&[STATUS]).as_bytes(),
+            Duration::from_secs(3),
+        ))
         .await
         .unwrap();
     assert_eq!(

@@ -32,7 +32,10 @@ async fn delivers_events_and_profiles_with_the_documented_request_shape() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[])
-        .handle(sqs(&[CREATED, COMMENT]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[CREATED, COMMENT]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
@@ -81,9 +84,12 @@ async fn service_account_auth_and_project_id() {
             ("MIXPANEL_PROJECT_ID", "777"),
         ],
     );
-    sink.handle(sns(STATUS).as_bytes(), Duration::from_secs(30))
-        .await
-        .unwrap();
+    sink.handle(lambda_io::local_event(
+        sns(STATUS).as_bytes(),
+        Duration::from_secs(30),
+    ))
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -101,7 +107,10 @@ async fn retries_429_honouring_retry_after_then_delivers() {
         .await;
     let started = Instant::now();
     sink(&server.uri(), &[])
-        .handle(sns(STATUS).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sns(STATUS).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert!(
@@ -130,7 +139,10 @@ async fn retries_429_without_retry_after_using_backoff() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[])
-        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
@@ -150,10 +162,10 @@ async fn failed_records_reject_exactly_their_input_records() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[])
-        .handle(
+        .handle(lambda_io::local_event(
             sqs(&[CREATED, COMMENT, PRIORITY]).as_bytes(),
             Duration::from_secs(30),
-        )
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -173,7 +185,10 @@ async fn unauthorized_fails_the_invocation_without_a_retry_storm() {
         .mount(&server)
         .await;
     let err = sink(&server.uri(), &[])
-        .handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[CREATED, STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap_err();
     assert!(err.0.contains("Invalid credentials"), "{err}");
@@ -194,10 +209,10 @@ async fn too_large_splits_and_resends() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[])
-        .handle(
+        .handle(lambda_io::local_event(
             sqs(&[CREATED, STATUS, PRIORITY, COMMENT]).as_bytes(),
             Duration::from_secs(30),
-        )
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
@@ -215,7 +230,7 @@ async fn server_errors_until_the_deadline_fail_the_records_in_time() {
     let started = Instant::now();
     let budget = Duration::from_secs(3);
     let err = sink(&server.uri(), &[("RETRY_MAX_ATTEMPTS", "100")])
-        .handle(sns(STATUS).as_bytes(), budget)
+        .handle(lambda_io::local_event(sns(STATUS).as_bytes(), budget))
         .await
         .unwrap_err();
     assert!(started.elapsed() < budget, "answered before the deadline");
@@ -243,7 +258,10 @@ async fn slow_answers_time_out_and_are_retried() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[("REQUEST_TIMEOUT_MS", "300")])
-        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));
@@ -265,7 +283,10 @@ async fn engage_status_zero_refuses_the_request_and_fails_its_records() {
         .mount(&server)
         .await;
     let answer = sink(&server.uri(), &[])
-        .handle(sqs(&[STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -283,7 +304,10 @@ async fn bad_records_fail_alone_and_the_rest_is_delivered() {
         .await;
     let batch = include_str!("../../../events/malformed/sqs-with-bad-records.json");
     let answer = sink(&server.uri(), &[])
-        .handle(batch.as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            batch.as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     let failed: Vec<_> = answer["batchItemFailures"]
@@ -309,7 +333,10 @@ async fn filtered_types_are_acknowledged_without_sending() {
         .await;
     let sink = sink(&server.uri(), &[("ZENDESK_EVENT_TYPES", "Ticket Created")]);
     let answer = sink
-        .handle(sqs(&[CREATED, STATUS]).as_bytes(), Duration::from_secs(30))
+        .handle(lambda_io::local_event(
+            sqs(&[CREATED, STATUS]).as_bytes(),
+            Duration::from_secs(30),
+        ))
         .await
         .unwrap();
     assert_eq!(answer, json!({"batchItemFailures": []}));

@@ -1,9 +1,8 @@
 //! The Lambda invocation: an EventBridge "Scheduled Event" (or `{}` for a manual run) in, the
 //! run's summary out; a failed run is an invocation error, so Lambda retries it.
 
-use std::time::Duration;
-
-use delivery::{ANSWER_RESERVE, InvocationError};
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_io::{ANSWER_RESERVE, InvocationError, RawEvent, budget, with_request};
 use serde_json::Value;
 
 use crate::job::MetricsJob;
@@ -12,20 +11,18 @@ use crate::job::MetricsJob;
 pub const FUNCTION: &str = "ticket-metrics";
 
 /// Runs the job once for this invocation.
-pub async fn handle(
-    job: &MetricsJob,
-    payload: &[u8],
-    budget: Duration,
-) -> Result<Value, InvocationError> {
-    check_schedule(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
-    let result = job.run(budget.saturating_sub(ANSWER_RESERVE)).await;
+pub async fn handle(job: &MetricsJob, event: RawEvent) -> Result<Value, InvocationError> {
+    check_schedule(event.payload.get().as_bytes())
+        .map_err(|e| InvocationError(format!("bad input: {e}")))?;
+    let result = job
+        .run(budget(&event.context).saturating_sub(ANSWER_RESERVE))
+        .await;
     match result {
         Ok(summary) => {
             let answer = serde_json::to_value(&summary).expect("summaries serialize");
-            eprintln!(
-                "{}",
-                serde_json::json!({"function": FUNCTION, "summary": answer})
-            );
+            let mut line = serde_json::json!({"function": FUNCTION, "summary": answer});
+            with_request(&mut line, &event.context);
+            eprintln!("{line}");
             Ok(answer)
         }
         Err(e) => {
@@ -35,21 +32,34 @@ pub async fn handle(
     }
 }
 
-/// Accepts a Scheduled Event or an empty object; names what else arrived.
+/// Accepts an EventBridge Scheduled Event or an empty object (a manual run); names what else
+/// arrived.
 fn check_schedule(payload: &[u8]) -> Result<(), String> {
     let value: Value =
         serde_json::from_slice(payload).map_err(|e| format!("the payload is not JSON ({e})"))?;
     let Some(object) = value.as_object() else {
         return Err("expected an EventBridge Scheduled Event object".into());
     };
-    match object.get("detail-type").and_then(Value::as_str) {
-        None if object.is_empty() => Ok(()),
-        Some("Scheduled Event") => Ok(()),
-        Some(other) => Err(format!(
-            "$.detail-type is {other:?}; ticket-metrics runs on a schedule (\"Scheduled Event\")"
-        )),
-        None => Err("$.detail-type is missing; expected an EventBridge Scheduled Event".into()),
+    if object.is_empty() {
+        return Ok(());
     }
+    if let Some(other) = object
+        .get("detail-type")
+        .and_then(Value::as_str)
+        .filter(|t| *t != "Scheduled Event")
+    {
+        return Err(format!(
+            "$.detail-type is {other:?}; ticket-metrics runs on a schedule (\"Scheduled Event\")"
+        ));
+    }
+    let _: EventBridgeEvent = serde_path_to_error::deserialize(value).map_err(|e| {
+        format!(
+            "expected an EventBridge Scheduled Event: {} (at $.{})",
+            e.inner(),
+            e.path()
+        )
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use delivery::Deadline;
+use lambda_io::RawEvent;
 use tokio::time::Instant;
 use zendesk_events::Timestamp;
 
@@ -58,7 +59,9 @@ impl Bridge {
     /// Handles one invocation with `budget` left before the Lambda deadline, and returns the
     /// HTTP answer. A request whose signature checked out gets one log line and its EMF
     /// metrics; one refused before that is counted (see [`RefusalTally`]).
-    pub async fn handle(&self, payload: &[u8], budget: Duration) -> HttpResponse {
+    pub async fn handle(&self, event: RawEvent) -> HttpResponse {
+        let payload = event.payload.get().as_bytes();
+        let budget = lambda_io::budget(&event.context);
         let started = Instant::now();
         let mut metrics = RequestMetrics::default();
         let mut event: Option<(String, String)> = None;
@@ -82,10 +85,16 @@ impl Bridge {
             self.log_handled(&response, &metrics, event, started.elapsed());
         }
         if let Some((counts, emf)) = self.refusals.take_due() {
-            tracing::warn!(counters = %counts, "requests refused before verification");
-            eprintln!("{emf}");
+            log_refusals(&counts, &emf);
         }
         response
+    }
+
+    /// Logs the refusals counted so far, even if their window is still open (at shutdown).
+    pub fn flush_refusals(&self) {
+        if let Some((counts, emf)) = self.refusals.take_all() {
+            log_refusals(&counts, &emf);
+        }
     }
 
     fn log_handled(
@@ -272,6 +281,11 @@ impl Bridge {
             }
         }
     }
+}
+
+fn log_refusals(counts: &serde_json::Value, emf: &serde_json::Value) {
+    tracing::warn!(counters = %counts, "requests refused before verification");
+    eprintln!("{emf}");
 }
 
 fn now() -> Timestamp {

@@ -1,11 +1,11 @@
 //! The HTTP request a Lambda Function URL or an API Gateway HTTP API hands over (payload format
 //! 2.0), and the response they expect back.
 
-use std::collections::HashMap;
-
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use aws_lambda_events::http::{HeaderMap, HeaderValue};
 use base64::Engine;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Largest webhook body accepted: a Function URL delivers requests of up to 6 MB, and any
 /// authentic body it delivers is taken (then shrunk to EventBridge's entry limit), because a
@@ -19,8 +19,8 @@ pub struct HttpRequest {
     pub method: String,
     /// Path without an API Gateway stage prefix.
     pub path: String,
-    /// Headers, names lower-cased.
-    headers: HashMap<String, String>,
+    /// Headers (names are case-insensitive).
+    headers: HeaderMap,
     /// Raw body bytes (base64-decoded when the event says so).
     pub body: Vec<u8>,
 }
@@ -39,38 +39,11 @@ pub enum RequestError {
     TooLarge(usize),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WireRequest {
-    #[serde(default)]
-    raw_path: Option<String>,
-    request_context: WireContext,
-    #[serde(default)]
-    headers: HashMap<String, String>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    is_base64_encoded: bool,
-}
-
-#[derive(Deserialize)]
-struct WireContext {
-    http: WireHttp,
-    #[serde(default)]
-    stage: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WireHttp {
-    method: String,
-    #[serde(default)]
-    path: Option<String>,
-}
-
 impl HttpRequest {
-    /// Parses a Function URL / HTTP API (2.0) event.
+    /// Parses a Function URL / HTTP API event (payload format 2.0, which both use) with
+    /// `aws_lambda_events`' type.
     pub fn parse(payload: &[u8]) -> Result<Self, RequestError> {
-        let wire: WireRequest =
+        let wire: ApiGatewayV2httpRequest =
             serde_json::from_slice(payload).map_err(|e| RequestError::NotHttp(e.to_string()))?;
         let body = match (wire.body, wire.is_base64_encoded) {
             (None, _) => Vec::new(),
@@ -88,11 +61,12 @@ impl HttpRequest {
         if body.len() > MAX_BODY_BYTES {
             return Err(RequestError::TooLarge(body.len()));
         }
+        let context = wire.request_context;
         let path = wire
             .raw_path
-            .or(wire.request_context.http.path)
+            .or(context.http.path)
             .unwrap_or_else(|| "/".into());
-        let path = match wire.request_context.stage.as_deref() {
+        let path = match context.stage.as_deref() {
             Some(stage) if stage != "$default" => path
                 .strip_prefix(&format!("/{stage}"))
                 .filter(|rest| rest.starts_with('/'))
@@ -100,22 +74,16 @@ impl HttpRequest {
             _ => path,
         };
         Ok(Self {
-            method: wire.request_context.http.method.to_ascii_uppercase(),
+            method: context.http.method.as_str().to_ascii_uppercase(),
             path,
-            headers: wire
-                .headers
-                .into_iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect(),
+            headers: wire.headers,
             body,
         })
     }
 
     /// A header by name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -140,23 +108,27 @@ impl HttpResponse {
         }
     }
 
-    /// The payload format 2.0 response object.
-    pub fn to_lambda(&self) -> Value {
-        let mut headers = json!({ "content-type": "application/json" });
+    /// The payload format 2.0 response (`aws_lambda_events`' type).
+    pub fn to_lambda(&self) -> ApiGatewayV2httpResponse {
+        let mut response = ApiGatewayV2httpResponse::default();
+        response.status_code = i64::from(self.status);
+        response
+            .headers
+            .insert("content-type", HeaderValue::from_static("application/json"));
         if let Some(allow) = self.allow {
-            headers["allow"] = json!(allow);
+            response
+                .headers
+                .insert("allow", HeaderValue::from_static(allow));
         }
-        json!({
-            "statusCode": self.status,
-            "headers": headers,
-            "body": json!({ "status": self.message }).to_string(),
-        })
+        response.body = Some(Body::Text(json!({ "status": self.message }).to_string()));
+        response
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn event(extra: Value) -> Vec<u8> {
         let mut e = json!({

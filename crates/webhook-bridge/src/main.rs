@@ -1,26 +1,36 @@
 //! `webhook-bridge`: read config (fetching `…_ARN` secrets through the AWS SDK it links for
 //! EventBridge) and build the EventBridge client once, then serve Function URL / HTTP API
-//! invocations.
+//! invocations on `lambda_runtime`.
 
-use delivery::{RuntimeClient, Settings, resolve_secrets_with_sdk};
+use std::sync::Arc;
+
+use delivery::{Settings, resolve_secrets_with_sdk};
+use lambda_io::{CONFIGURATION_ERROR, RawEvent, init_step, serve};
 use webhook_bridge::config::SECRET_SETTINGS;
 use webhook_bridge::{Bridge, BridgeConfig, Publisher};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let runtime = RuntimeClient::start();
+fn main() {
+    lambda_io::main(run());
+}
+
+async fn run() {
     let sdk = aws_config::load_from_env().await;
     let settings = resolve_secrets_with_sdk(Settings::from_env(), SECRET_SETTINGS, Some(&sdk))
         .await
         .and_then(|settings| BridgeConfig::from_settings(&settings));
-    let config = runtime
-        .init_step("Runtime.ConfigurationError", settings)
-        .await;
+    let config = init_step(CONFIGURATION_ERROR, settings).await;
     let publisher = Publisher::new(&sdk, config.event_bus.clone(), config.retry);
-    let bridge = Bridge::new(config, publisher);
-    runtime
-        .serve_until_failure(async |payload: &[u8], budget| {
-            Ok(bridge.handle(payload, budget).await.to_lambda())
-        })
-        .await
+    let bridge = Arc::new(Bridge::new(config, publisher));
+    let on_shutdown = {
+        let bridge = bridge.clone();
+        move || bridge.flush_refusals()
+    };
+    serve(
+        move |event: RawEvent| {
+            let bridge = bridge.clone();
+            async move { Ok::<_, std::convert::Infallible>(bridge.handle(event).await.to_lambda()) }
+        },
+        on_shutdown,
+    )
+    .await
 }

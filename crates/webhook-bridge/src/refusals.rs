@@ -63,8 +63,19 @@ impl RefusalTally {
     /// When the window has passed and held refusals: its log counters and EMF line, and a new
     /// window starts.
     pub fn take_due(&self) -> Option<(Value, Value)> {
+        self.take(false)
+    }
+
+    /// Whatever the window holds, due or not (at shutdown, so no count is lost with the
+    /// process).
+    pub fn take_all(&self) -> Option<(Value, Value)> {
+        self.take(true)
+    }
+
+    fn take(&self, even_if_open: bool) -> Option<(Value, Value)> {
         let mut window = self.window.lock().expect("the tally is never poisoned");
-        if window.started.elapsed() < self.interval || window.counts.is_empty() {
+        let open = window.started.elapsed() < self.interval;
+        if (open && !even_if_open) || window.counts.is_empty() {
             return None;
         }
         let seconds = window.started.elapsed().as_secs_f64();
@@ -112,5 +123,10 @@ mod tests {
         assert_eq!(emf["Received"], 500);
         assert!(tally.take_due().is_none(), "counted once");
         assert!(tally.record("missing_signature", true).first_of_reason);
+        let (log, _) = tally
+            .take_all()
+            .expect("an open window is taken at shutdown");
+        assert_eq!(log["refused"], 1);
+        assert!(tally.take_all().is_none());
     }
 }

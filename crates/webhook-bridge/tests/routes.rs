@@ -9,7 +9,9 @@ const CLOSED: &[u8] = br#"{"type":"notification_event","app_id":"tb5x9q2k","id":
 
 async fn status_and_published(event: Vec<u8>, extra: &[(&str, &str)]) -> (u16, Vec<Value>) {
     let bus = local_bus(vec![Answer::Accept]).await;
-    let response = bridge(&bus, extra).handle(&event, BUDGET).await;
+    let response = bridge(&bus, extra)
+        .handle(lambda_io::local_event(&event, BUDGET))
+        .await;
     (response.status, sent_entries(&bus).await)
 }
 
@@ -21,13 +23,13 @@ async fn unknown_paths_wrong_methods_and_large_bodies() {
     assert_eq!(status, 404);
     let bus = local_bus(vec![Answer::Accept]).await;
     let response = bridge(&bus, &[])
-        .handle(
+        .handle(lambda_io::local_event(
             &http_event("GET", "/zendesk", json!({}), b"", false),
             BUDGET,
-        )
+        ))
         .await;
     assert_eq!((response.status, response.allow), (405, Some("POST")));
-    let lambda = response.to_lambda();
+    let lambda = serde_json::to_value(response.to_lambda()).unwrap();
     assert_eq!(lambda["headers"]["allow"], "POST");
     assert_eq!(lambda["body"], r#"{"status":"method_not_allowed"}"#);
     let big = vec![b' '; webhook_bridge::http::MAX_BODY_BYTES + 1];
@@ -65,10 +67,10 @@ async fn a_sender_without_a_secret_is_refused() {
     let publisher = webhook_bridge::Publisher::new(&sdk(&bus.uri()), "b", config.retry);
     let bridge = webhook_bridge::Bridge::new(config, publisher);
     let response = bridge
-        .handle(
+        .handle(lambda_io::local_event(
             &zendesk_delivery(&sample("webhook/ticket.created.json")),
             BUDGET,
-        )
+        ))
         .await;
     assert_eq!(response.status, 401);
 }

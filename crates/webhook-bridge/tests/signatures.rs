@@ -132,7 +132,9 @@ fn intercom_reference_vectors() {
 /// how many entries reached the bus.
 async fn answer(event: Vec<u8>, extra: &[(&str, &str)]) -> (u16, usize) {
     let bus = local_bus(vec![Answer::Accept]).await;
-    let response = bridge(&bus, extra).handle(&event, BUDGET).await;
+    let response = bridge(&bus, extra)
+        .handle(lambda_io::local_event(&event, BUDGET))
+        .await;
     (response.status, sent_entries(&bus).await.len())
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use zendesk_events::{Envelope, EventIdentity, decode_event};
+use zendesk_events::{EventIdentity, decode_event};
 
 const STATUS_CHANGED: &str = include_str!("../../../events/connector/status-changed.json");
 const WEBHOOK_COMMENT: &str = include_str!("../../../events/webhook/ticket.comment_added.json");
@@ -64,22 +64,6 @@ fn webhook_redelivery_keeps_identity_and_new_ids_differ() {
         "00000000-aaaa-4bbb-8ccc-000000000001".into(),
     );
     assert_ne!(first.identity, decode_event(&other).unwrap().identity);
-}
-
-#[test]
-fn sns_and_sqs_duplicates_share_identity_not_message_ids() {
-    let sns = include_str!("../../../events/wrapped/sns-connector-status-changed.json");
-    let mut doc: serde_json::Value = serde_json::from_str(sns).unwrap();
-    doc["Records"][0]["Sns"]["MessageId"] = "another-sns-delivery".into();
-    let dup = doc.to_string();
-    let a = Envelope::parse(sns).unwrap().record(0);
-    let b = Envelope::parse(&dup).unwrap().record(0);
-    assert_ne!(a.id, b.id);
-    assert_eq!(a.decode().unwrap().identity, b.decode().unwrap().identity);
-    assert_eq!(
-        a.decode().unwrap().identity,
-        decode_event(STATUS_CHANGED).unwrap().identity
-    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 
 use std::fmt;
 
+use aws_lambda_events::sqs::SqsBatchResponse;
+use delivery::{Ledger, Outcome};
+use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
-use zendesk_events::EnvelopeKind;
 
-use crate::ledger::{Ledger, Outcome};
+use crate::envelope::EnvelopeKind;
 
 /// Most failed records named in one error message.
 const MAX_NAMED: usize = 10;
@@ -22,6 +24,18 @@ impl fmt::Display for InvocationError {
 }
 
 impl std::error::Error for InvocationError {}
+
+/// Lambda's error type for an invocation that did not deliver everything.
+pub const RECORDS_NOT_DELIVERED: &str = "RecordsNotDelivered";
+
+impl From<InvocationError> for Diagnostic {
+    fn from(e: InvocationError) -> Self {
+        Diagnostic {
+            error_type: RECORDS_NOT_DELIVERED.to_owned(),
+            error_message: e.0,
+        }
+    }
+}
 
 /// Builds the answer for an invocation of `kind` from the final ledger.
 ///
@@ -67,10 +81,10 @@ pub fn answer(
     }
     match kind {
         EnvelopeKind::Sqs => {
-            let mut ids = Vec::with_capacity(failed.len());
+            let mut response = SqsBatchResponse::default();
             for (record, _) in &failed {
                 match ledger.id(*record) {
-                    Some(id) => ids.push(json!({ "itemIdentifier": id })),
+                    Some(id) => response.add_failure(id),
                     None => {
                         return Err(InvocationError(format!(
                             "a failed record has no messageId; {}",
@@ -79,7 +93,7 @@ pub fn answer(
                     }
                 }
             }
-            Ok(json!({ "batchItemFailures": ids }))
+            Ok(serde_json::to_value(response).expect("an SQS batch response serializes"))
         }
         EnvelopeKind::Sns | EnvelopeKind::EventBridge | EnvelopeKind::Unrecognized
             if !failed.is_empty() =>
@@ -95,7 +109,7 @@ pub fn answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::Failure;
+    use delivery::Failure;
 
     fn ledger() -> Ledger {
         let mut l = Ledger::new(3);

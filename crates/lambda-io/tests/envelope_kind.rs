@@ -2,8 +2,8 @@
 //! (SNS), never from what a record happens to contain; a record of another service is a bad
 //! record, named, never a crash.
 
+use lambda_io::{Envelope, EnvelopeKind};
 use serde_json::json;
-use zendesk_events::{Envelope, EnvelopeKind};
 
 fn event() -> String {
     include_str!("../../../events/connector/status-changed.json").to_owned()

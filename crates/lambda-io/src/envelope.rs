@@ -8,10 +8,13 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::decode::decode_event;
-use crate::error::DecodeError;
-use crate::event::TicketEvent;
-use crate::wire;
+use zendesk_events::{DecodeError, TicketEvent, decode_event};
+
+/// Decodes `json` as `T`, naming the JSON path under `base` of whatever was wrong.
+fn parse<'a, T: Deserialize<'a>>(json: &'a str, base: &str) -> Result<T, DecodeError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError::from_serde(base, e))
+}
 
 /// How the function was invoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +61,7 @@ impl<'a> Envelope<'a> {
     /// `EventSource: aws:sns`, or a direct event. Fails only when the payload is not a JSON
     /// object.
     pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
-        let top: Top<'a> = wire::parse(payload, "$").map_err(|e| {
+        let top: Top<'a> = parse(payload, "$").map_err(|e| {
             DecodeError::at(
                 e.path,
                 format!("not an SNS, SQS or EventBridge event: {}", e.reason),
@@ -105,7 +108,7 @@ impl<'a> Envelope<'a> {
     pub fn record(&self, index: usize) -> InputRecord<'a> {
         match self.kind {
             EnvelopeKind::EventBridge => InputRecord::direct(self.whole),
-            kind => InputRecord::open(index, self.records[index], kind),
+            kind => InputRecord::read(index, self.records[index], kind),
         }
     }
 
@@ -213,9 +216,9 @@ impl<'a> InputRecord<'a> {
 
     /// Opens record `index` of an invocation of `kind`: the record must say it is of that kind
     /// (its own `eventSource`/`EventSource`), and only that kind's fields are read.
-    fn open(index: usize, raw: &'a RawValue, kind: EnvelopeKind) -> Self {
+    fn read(index: usize, raw: &'a RawValue, kind: EnvelopeKind) -> Self {
         let base = format!("$.Records[{index}]");
-        let record: RawRecord<'a> = match wire::parse(raw.get(), &base) {
+        let record: RawRecord<'a> = match parse(raw.get(), &base) {
             Ok(r) => r,
             Err(e) => {
                 return Self {

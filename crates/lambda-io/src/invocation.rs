@@ -1,0 +1,91 @@
+//! One sink invocation, the part every sink shares: the payload's envelope, the deadline, the
+//! answer Lambda needs, and the summary and EMF log lines (both carrying the request id). The
+//! sink supplies only what it does with the records.
+
+use std::fmt::Display;
+use std::time::{Duration, Instant, SystemTime};
+
+use delivery::{Deadline, Delivery, Failure, RecordId, RetryPolicy};
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::answer::{InvocationError, answer};
+use crate::envelope::{Envelope, InputRecord};
+
+/// Time kept back from the Lambda deadline to answer and log.
+pub const ANSWER_RESERVE: Duration = Duration::from_millis(500);
+/// CloudWatch namespace of the EMF metrics.
+pub const METRICS_NAMESPACE: &str = "ticketbridge";
+
+/// What every handler receives: the event's JSON text, owned once, decoded borrowed from it.
+pub type RawEvent = LambdaEvent<Box<RawValue>>;
+
+/// Time left before the invocation's deadline.
+pub fn budget(context: &Context) -> Duration {
+    context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
+}
+
+/// Runs one invocation of `function`: parses the envelope of `payload`, lets `process` map and
+/// deliver its records before `context`'s deadline, then answers from the ledger and logs the
+/// summary line and EMF metrics.
+pub async fn run_invocation(
+    function: &'static str,
+    policy: RetryPolicy,
+    payload: &str,
+    context: &Context,
+    process: impl AsyncFnOnce(&Envelope<'_>, &mut Delivery),
+) -> Result<Value, InvocationError> {
+    let started = Instant::now();
+    let envelope =
+        Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
+    let deadline = Deadline::after(budget(context).saturating_sub(ANSWER_RESERVE));
+    let mut delivery = Delivery::new(policy, deadline, envelope.len());
+    process(&envelope, &mut delivery).await;
+
+    let result = answer(envelope.kind(), &delivery.ledger, delivery.halted());
+    delivery.telemetry.count_outcomes(&delivery.ledger);
+    let mut summary =
+        delivery
+            .telemetry
+            .summary(function, envelope.kind().label(), started.elapsed());
+    with_request(&mut summary, context);
+    eprintln!("{summary}");
+    let mut emf = delivery.telemetry.emf(METRICS_NAMESPACE, function);
+    emf["requestId"] = Value::String(context.request_id.clone());
+    eprintln!("{emf}");
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "invocation failed");
+    }
+    result
+}
+
+/// Adds the invocation's request id and X-Ray trace id to a JSON log line printed outside
+/// `tracing` (the summary lines), so it matches the runtime's span on every other line.
+pub fn with_request(line: &mut Value, context: &Context) {
+    line["requestId"] = Value::String(context.request_id.clone());
+    if let Some(trace) = &context.xray_trace_id {
+        line["xrayTraceId"] = Value::String(trace.clone());
+    }
+}
+
+impl InputRecord<'_> {
+    /// Starts tracking this record in `delivery`: notes its platform id and returns its ledger
+    /// id.
+    pub fn open(&self, delivery: &mut Delivery) -> RecordId {
+        let id = self.index as RecordId;
+        delivery.ledger.set_id(id, self.id.clone());
+        id
+    }
+
+    /// Fails this record as bad input, logging where and why (the error names the JSON path).
+    pub fn reject(&self, delivery: &mut Delivery, error: impl Display) {
+        tracing::warn!(record = %self.label(), error = %error, "bad input");
+        delivery
+            .ledger
+            .fail(self.index as RecordId, Failure::BadInput(error.to_string()));
+    }
+}

@@ -1,0 +1,20 @@
+//! Lambda's side of every function: start-up on `lambda_runtime` (logs, init errors, several
+//! invocations at once, SIGTERM), the envelopes a ticket event arrives in (SNS, SQS, direct
+//! EventBridge) read from each record's own `eventSource`, and the answer Lambda needs so
+//! nothing undelivered is acknowledged.
+
+mod answer;
+pub mod envelope;
+mod invocation;
+mod start;
+
+pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
+pub use envelope::{Envelope, EnvelopeKind, InputRecord};
+pub use invocation::{
+    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, budget, run_invocation, with_request,
+};
+pub use lambda_runtime::{Context, LambdaEvent};
+pub use start::{
+    CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event,
+    local_event_with_id, main, max_concurrency, serve, tokio_runtime,
+};

@@ -1,0 +1,151 @@
+//! A function process from start to end on `lambda_runtime`: log setup, the tokio runtime,
+//! init errors reported to `/runtime/init/error` naming what failed, then serving invocations
+//! (several at once under Lambda Managed Instances) until the Runtime API goes away, with a
+//! flush on SIGTERM.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use lambda_runtime_api_client::body::Body;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+/// `errorType` of an init failure caused by a setting.
+pub const CONFIGURATION_ERROR: &str = "Runtime.ConfigurationError";
+/// `errorType` of any other init failure.
+pub const INIT_ERROR: &str = "Runtime.InitError";
+
+/// Installs the log subscriber: the runtime's own (JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`,
+/// level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`), writing to stderr because stdout carries
+/// DRY_RUN requests. Every line inside an invocation carries the runtime's span: `requestId`
+/// and `xrayTraceId`.
+pub fn init_logging() {
+    lambda_runtime::tracing::init_default_subscriber_with_writer(std::io::stderr);
+}
+
+/// How many invocations this process serves at once: `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda
+/// Managed Instances), 1 when unset or not a number.
+pub fn max_concurrency() -> usize {
+    std::env::var("AWS_LAMBDA_MAX_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The tokio runtime for a function: one thread for one invocation at a time (the smallest
+/// footprint and the fastest init), a thread per core when invocations run concurrently.
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    let mut builder = if max_concurrency() > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
+/// Runs a function's `main`: logs set up, then `run` on [`tokio_runtime`].
+pub fn main(run: impl Future<Output = ()>) {
+    init_logging();
+    tokio_runtime().block_on(run);
+}
+
+/// The value of a start-up step, or: log its error, report it as `error_type` to
+/// `/runtime/init/error` and exit (nothing can be served without what failed).
+pub async fn init_step<T, E: Display>(error_type: &str, step: Result<T, E>) -> T {
+    match step {
+        Ok(value) => value,
+        Err(e) => fail_init(error_type, &e.to_string()).await,
+    }
+}
+
+/// Logs an init failure, reports it to Lambda and ends the process.
+pub async fn fail_init(error_type: &str, message: &str) -> ! {
+    tracing::error!(error_type, "{message}");
+    if let Err(e) = report_init_error(error_type, message).await {
+        tracing::error!("the Runtime API did not take the init error: {e}");
+    }
+    std::process::exit(1)
+}
+
+async fn report_init_error(error_type: &str, message: &str) -> Result<(), lambda_runtime::Error> {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        return Err(
+            "AWS_LAMBDA_RUNTIME_API is not set: run under Lambda or `ticketbridge invoke`".into(),
+        );
+    }
+    let body = serde_json::to_string(&Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: message.to_owned(),
+    })?;
+    let request = lambda_runtime_api_client::build_request()
+        .method("POST")
+        .uri("/2018-06-01/runtime/init/error")
+        .header("lambda-runtime-function-error-type", error_type)
+        .header("content-type", "application/json")
+        .body(Body::from(body))?;
+    let client = lambda_runtime_api_client::PooledClient::builder().build();
+    let response = client.call(request).await?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("/runtime/init/error answered {}", response.status()).into())
+    }
+}
+
+/// Serves invocations with `handler` until the Runtime API fails, then exits.
+///
+/// `handler` gets each event as its JSON text. With `AWS_LAMBDA_MAX_CONCURRENCY` set it is
+/// called for that many invocations at once, so it holds nothing per invocation. A panic in it
+/// fails that invocation with the panic's message and the process serves the next one. On
+/// SIGTERM, `on_shutdown` runs (to flush what a process keeps between invocations) before the
+/// process exits.
+pub async fn serve<H, F, R, E>(handler: H, on_shutdown: impl FnOnce() + Send + 'static) -> !
+where
+    H: Fn(LambdaEvent<Box<RawValue>>) -> F + Clone + Send + 'static,
+    F: Future<Output = Result<R, E>> + Send + 'static,
+    R: Serialize + Send + 'static,
+    E: Into<Diagnostic> + std::fmt::Debug + 'static,
+{
+    lambda_runtime::spawn_graceful_shutdown_handler(move || async move {
+        on_shutdown();
+        tracing::info!("shut down: logs and metrics flushed");
+    })
+    .await;
+    if let Err(e) = lambda_runtime::run_concurrent(service_fn(handler)).await {
+        tracing::error!("the Lambda Runtime API failed: {e}");
+    }
+    std::process::exit(1)
+}
+
+/// An event as the runtime hands it to a handler, for tests and local runs: `payload` as the
+/// event text and `budget` until the deadline.
+pub fn local_event(
+    payload: impl AsRef<[u8]>,
+    budget: std::time::Duration,
+) -> LambdaEvent<Box<RawValue>> {
+    local_event_with_id(payload, budget, "local-invocation")
+}
+
+/// [`local_event`] with the request id `request_id`.
+pub fn local_event_with_id(
+    payload: impl AsRef<[u8]>,
+    budget: std::time::Duration,
+    request_id: &str,
+) -> LambdaEvent<Box<RawValue>> {
+    let text = String::from_utf8_lossy(payload.as_ref()).into_owned();
+    // A payload that is not JSON is carried as a JSON string, so the handler's own parse
+    // reports it the way Lambda would never let it arrive.
+    let raw = RawValue::from_string(text.clone())
+        .unwrap_or_else(|_| RawValue::from_string(serde_json::to_string(&text).unwrap()).unwrap());
+    let mut context = lambda_runtime::Context::default();
+    context.request_id = request_id.to_owned();
+    context.deadline = (std::time::SystemTime::now() + budget)
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    LambdaEvent::new(raw, context)
+}

@@ -1,0 +1,100 @@
+//! The envelopes: each record opened alone, errors naming the record and the JSON path, and
+//! duplicates across SNS and SQS sharing the event's identity.
+
+use lambda_io::{Envelope, EnvelopeKind};
+use zendesk_events::{decode_event, samples};
+
+const STATUS_CHANGED: &str = include_str!("../../../events/connector/status-changed.json");
+
+#[test]
+fn an_sqs_batch_reports_each_bad_record_alone() {
+    let batch = include_str!("../../../events/malformed/sqs-with-bad-records.json");
+    let envelope = Envelope::parse(batch).unwrap();
+    assert_eq!(envelope.kind(), EnvelopeKind::Sqs);
+    let results: Vec<_> = envelope
+        .records()
+        .map(|r| r.decode().map_err(|e| e.path))
+        .collect();
+    assert!(results[0].is_ok());
+    assert_eq!(results[1].as_ref().unwrap_err(), "$.Records[1].body → $");
+    assert_eq!(
+        results[2].as_ref().unwrap_err(),
+        "$.Records[2].body → $.detail.ticket_event.ticket.id"
+    );
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    for input in [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "{\"Records\":5}",
+        "{\"Records\":[1,null,\"x\"]}",
+        "{\"detail-type\":3}",
+        "{\"detail-type\":\"Support Ticket: Status Changed\",\"detail\":{\"ticket_event\":[]}}",
+        "{\"type\":\"zen:event-type:ticket.created\"}",
+        "\u{0}",
+    ] {
+        if let Ok(envelope) = Envelope::parse(input) {
+            for r in envelope.records() {
+                let _ = r.decode();
+            }
+        }
+        let _ = decode_event(input);
+    }
+}
+
+#[test]
+fn sns_and_sqs_duplicates_share_identity_not_message_ids() {
+    let sns = include_str!("../../../events/wrapped/sns-connector-status-changed.json");
+    let mut doc: serde_json::Value = serde_json::from_str(sns).unwrap();
+    doc["Records"][0]["Sns"]["MessageId"] = "another-sns-delivery".into();
+    let dup = doc.to_string();
+    let a = Envelope::parse(sns).unwrap().record(0);
+    let b = Envelope::parse(&dup).unwrap().record(0);
+    assert_ne!(a.id, b.id);
+    assert_eq!(a.decode().unwrap().identity, b.decode().unwrap().identity);
+    assert_eq!(
+        a.decode().unwrap().identity,
+        decode_event(STATUS_CHANGED).unwrap().identity
+    );
+}
+
+#[test]
+fn wrapped_samples_unwrap_to_their_events() {
+    for (name, json) in samples::read("wrapped") {
+        let envelope = Envelope::parse(&json).unwrap();
+        let decoded: Vec<_> = envelope
+            .records()
+            .map(|r| {
+                let event = r.decode().unwrap_or_else(|e| panic!("{name}: {e}"));
+                (
+                    r.id.clone().expect("records carry ids"),
+                    event.event_type.name().into_owned(),
+                )
+            })
+            .collect();
+        insta::assert_json_snapshot!(
+            format!("wrapped__{name}"),
+            (envelope.kind().label(), decoded)
+        );
+    }
+}
+
+#[test]
+fn malformed_samples_fail_with_a_path_and_a_reason() {
+    let mut report = Vec::new();
+    for (name, json) in samples::read("malformed") {
+        let envelope = Envelope::parse(&json).unwrap();
+        for record in envelope.records() {
+            let outcome = match record.decode() {
+                Ok(e) => format!("ok: {}", e.event_type),
+                Err(e) => format!("error at {}: {}", e.path, e.reason),
+            };
+            report.push(format!("{name} {}: {outcome}", record.label()));
+        }
+    }
+    insta::assert_snapshot!(report.join("\n"));
+}
