@@ -10,11 +10,11 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use lambda_io::Envelope;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use zendesk_api::{ExportPosition, TicketEventStream, history_events, parse_ticket_page};
-use lambda_io::Envelope;
 use zendesk_events::{Timestamp, decode_event};
 
 /// Longest one property may run before it counts as a hang.

@@ -76,6 +76,8 @@ struct Store {
     /// Accepted `/import` requests to let through before the queued faults apply.
     faults_after: usize,
     requests: usize,
+    /// How long every answer takes (a slow Mixpanel).
+    latency: std::time::Duration,
 }
 
 /// A mock Mixpanel `/import` and `/engage`.
@@ -88,6 +90,13 @@ struct Import(Arc<Mutex<Store>>);
 
 impl Respond for Import {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let latency = self.0.lock().unwrap().latency;
+        self.answer(request).set_delay(latency)
+    }
+}
+
+impl Import {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let mut store = self.0.lock().unwrap();
         store.requests += 1;
         let fault = match store.faults_after {
@@ -125,6 +134,13 @@ struct Engage(Arc<Mutex<Store>>);
 
 impl Respond for Engage {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let latency = self.0.lock().unwrap().latency;
+        self.answer(request).set_delay(latency)
+    }
+}
+
+impl Engage {
+    fn answer(&self, request: &Request) -> ResponseTemplate {
         let updates: Vec<Value> = match serde_json::from_slice(&request.body) {
             Ok(u) => u,
             Err(e) => {
@@ -162,6 +178,13 @@ impl MockMixpanel {
             .mount(&server)
             .await;
         Self { server, store }
+    }
+
+    /// Starts a mock that takes `latency` to answer every request.
+    pub async fn start_with_latency(latency: std::time::Duration) -> Self {
+        let mock = Self::start().await;
+        mock.store.lock().unwrap().latency = latency;
+        mock
     }
 
     /// Base URL for `MIXPANEL_API_URL`.

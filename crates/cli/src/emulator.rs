@@ -113,8 +113,24 @@ impl RuntimeApi {
     /// Queues one invocation with `timeout` until its deadline and waits for the answer.
     /// Returns `None` when the function never answered within the timeout (plus a grace second).
     pub async fn invoke(&self, payload: impl Into<Bytes>, timeout: Duration) -> Option<Outcome> {
+        let id = self.next_request_id();
+        self.invoke_as(&id, payload, timeout).await
+    }
+
+    /// The request id the next [`Self::invoke`] will use (ids are never reused).
+    pub fn next_request_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let id = format!("00000000-0000-4000-8000-{n:012}");
+        format!("00000000-0000-4000-8000-{n:012}")
+    }
+
+    /// [`Self::invoke`] with the request id `id`.
+    pub async fn invoke_as(
+        &self,
+        id: &str,
+        payload: impl Into<Bytes>,
+        timeout: Duration,
+    ) -> Option<Outcome> {
+        let id = id.to_owned();
         let (tx, rx) = oneshot::channel();
         self.inner
             .shared

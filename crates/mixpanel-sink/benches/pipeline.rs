@@ -5,10 +5,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use delivery::{Item, json_array};
+use lambda_io::Envelope;
 use mixpanel::client::gzip;
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
-use lambda_io::Envelope;
 use zendesk_events::samples;
 
 /// Every connector and webhook sample, each wrapped as an SNS invocation.
