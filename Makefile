@@ -38,9 +38,10 @@ bins:
 build:
 	$(CARGO) build --workspace --bins --tests --locked
 
-# The rule tests run moto's EventBridge as an independent matcher (tests/e2e/rules_moto.rs).
-unit: moto
-	MOTO_SERVER="$(CURDIR)/$(MOTO_SERVER)" $(CARGO) test --workspace --locked
+# The rule tests run moto's EventBridge as an independent matcher (tests/e2e/rules_moto.rs), and
+# mixpanel-sink is run under cargo-lambda's Runtime API emulator (tests/e2e/cargo_lambda.rs).
+unit: moto tools
+	MOTO_SERVER="$(CURDIR)/$(MOTO_SERVER)" CARGO_LAMBDA="$(CURDIR)/$(CARGO_LAMBDA)" $(CARGO) test --workspace --locked
 
 ## fuzz: every decoder on FUZZ_CASES (default 200000) arbitrary and mutated inputs per property; make test runs 5000
 FUZZ_CASES ?= 200000
@@ -129,7 +130,7 @@ tools: $(CARGO_LAMBDA)
 
 $(CARGO_LAMBDA):
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet cargo-lambda
+	$(VENV)/bin/pip install --quiet 'cargo-lambda==1.9.2'
 
 mapping-table:
 	@$(CARGO) run --quiet -p ticketbridge-cli --bin ticketbridge -- mapping-table mixpanel

@@ -313,3 +313,17 @@ pub fn moto_server() -> PathBuf {
     );
     binary
 }
+
+/// The `cargo-lambda` that `make tools` installs into `.venv` (or the one `CARGO_LAMBDA` names).
+/// Panics, saying how to install it, when it is missing.
+pub fn cargo_lambda() -> PathBuf {
+    let binary = std::env::var_os("CARGO_LAMBDA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cargo-lambda"));
+    assert!(
+        binary.exists(),
+        "cargo-lambda is not at {}: run `make tools` (or set CARGO_LAMBDA)",
+        binary.display()
+    );
+    binary
+}

@@ -21,8 +21,15 @@ pub const METRICS_NAMESPACE: &str = "ticketbridge";
 /// What every handler receives: the event's JSON text, owned once, decoded borrowed from it.
 pub type RawEvent = LambdaEvent<Box<RawValue>>;
 
+/// Deadlines earlier than this (2001-09-09) are not times: cargo-lambda's emulator sends its
+/// invocation timeout in milliseconds (`600000`) where Lambda sends the epoch time.
+const EARLIEST_DEADLINE_MS: u64 = 1_000_000_000_000;
+
 /// Time left before the invocation's deadline.
 pub fn budget(context: &Context) -> Duration {
+    if context.deadline < EARLIEST_DEADLINE_MS {
+        return Duration::from_millis(context.deadline);
+    }
     context
         .deadline()
         .duration_since(SystemTime::now())
@@ -87,5 +94,26 @@ impl InputRecord<'_> {
         delivery
             .ledger
             .fail(self.index as RecordId, Failure::BadInput(error.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_runs_to_lambdas_deadline_or_cargo_lambdas_timeout() {
+        let mut context = Context::default();
+        let in_ten = SystemTime::now() + Duration::from_secs(10);
+        context.deadline = in_ten
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let left = budget(&context);
+        assert!(left > Duration::from_secs(9) && left <= Duration::from_secs(10));
+        context.deadline = 600_000;
+        assert_eq!(budget(&context), Duration::from_secs(600));
+        context.deadline = 1_700_000_000_000;
+        assert_eq!(budget(&context), Duration::ZERO, "a deadline that passed");
     }
 }
