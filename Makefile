@@ -8,7 +8,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -102,6 +102,14 @@ bench-lambda:
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- $(TARGET_DIR)/release/mixpanel-sink
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- $(TARGET_DIR)/release/webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- $(TARGET_DIR)/release/fullstory-sink
+
+## profile-lambda: a perf profile of the real mixpanel-sink (release, with symbols, in target/profile) over ten 6 MB SQS batches; the report is target/profile/perf.txt
+profile-lambda:
+	CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_TARGET_DIR=$(TARGET_DIR)/profile $(CARGO) build --release --locked -p mixpanel-sink
+	$(CARGO) build --release --locked -p ticketbridge-e2e --bin lambda-bench
+	PERF_DATA=$(TARGET_DIR)/profile/perf.data $(TARGET_DIR)/release/lambda-bench $(TARGET_DIR)/profile/release/mixpanel-sink
+	perf report -i $(TARGET_DIR)/profile/perf.data --no-children --percent-limit 0.5 --stdio --sort symbol > $(TARGET_DIR)/profile/perf.txt
+	head -60 $(TARGET_DIR)/profile/perf.txt
 
 ## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
 METRICS_BENCH_TICKETS ?= 30000

@@ -7,7 +7,7 @@ use fullstory::{
     FullStoryClient, FullStoryConfig, Mapper, NoUid, Requesters, decode_conversation,
     is_conversation, usable_uid,
 };
-use lambda_io::{Envelope, InputRecord, InvocationError, RawEvent, run_invocation};
+use lambda_io::{Envelope, InputRecord, InvocationError, SinkEvent, run_invocation};
 use serde_json::Value;
 use zendesk_events::TicketEvent;
 
@@ -34,20 +34,19 @@ impl Sink {
 
     /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
     /// returns Lambda's answer.
-    pub async fn handle(&self, event: RawEvent) -> Result<Value, InvocationError> {
+    pub async fn handle(&self, event: SinkEvent) -> Result<Value, InvocationError> {
         run_invocation(
             FUNCTION,
             self.config.retry,
-            event.payload.get(),
-            &event.context,
-            async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
+            event,
+            async |envelope: &Envelope, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
         )
         .await
     }
 
-    async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
+    async fn process(&self, envelope: &Envelope, delivery: &mut Delivery) {
         let mut items = Vec::new();
         let mut tickets = Vec::new();
         for record in envelope.records() {

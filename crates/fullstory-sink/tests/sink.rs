@@ -242,7 +242,7 @@ async fn every_response_class_ends_where_it_should() {
     fullstory.inject_faults(&[429, 503]);
     let answer = sink
         .handle(lambda_io::local_event(
-            &sqs(std::slice::from_ref(&status)),
+            sqs(std::slice::from_ref(&status)),
             BUDGET,
         ))
         .await
@@ -251,7 +251,7 @@ async fn every_response_class_ends_where_it_should() {
     assert_eq!(fullstory.requests(), 3);
     // A redelivery replays the stored result: still one event.
     sink.handle(lambda_io::local_event(
-        &sqs(std::slice::from_ref(&status)),
+        sqs(std::slice::from_ref(&status)),
         BUDGET,
     ))
     .await
@@ -264,7 +264,7 @@ async fn every_response_class_ends_where_it_should() {
     fullstory.fill_session("900000000101");
     let created = sample("connector/ticket-created.json");
     assert_eq!(
-        sink.handle(lambda_io::local_event(&sqs(&[created]), BUDGET))
+        sink.handle(lambda_io::local_event(sqs(&[created]), BUDGET))
             .await
             .unwrap(),
         json!({"batchItemFailures": []})
@@ -284,7 +284,7 @@ async fn every_response_class_ends_where_it_should() {
         self::sink(c)
     };
     let err = wrong
-        .handle(lambda_io::local_event(&sqs(&[status]), BUDGET))
+        .handle(lambda_io::local_event(sqs(&[status]), BUDGET))
         .await
         .unwrap_err();
     assert!(

@@ -4,17 +4,13 @@
 //! copied whole and one bad record is reported as that record.
 
 use std::borrow::Cow;
+use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use zendesk_events::{DecodeError, TicketEvent, decode_event};
-
-/// Decodes `json` as `T`, naming the JSON path under `base` of whatever was wrong.
-fn parse<'a, T: Deserialize<'a>>(json: &'a str, base: &str) -> Result<T, DecodeError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError::from_serde(base, e))
-}
+use zendesk_events::{DecodeError, TicketEvent, decode_event, parse_at as parse};
 
 /// How the function was invoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,48 +38,31 @@ impl EnvelopeKind {
     }
 }
 
-#[derive(Deserialize)]
-struct Top<'a> {
-    #[serde(rename = "Records", borrow, default)]
-    records: Option<Vec<&'a RawValue>>,
-}
-
-/// A parsed invocation payload: its kind and its records, not yet decoded.
+/// A parsed invocation payload: its kind and its records, each record's fields already read.
+///
+/// The payload is read in one pass, straight from the runtime's buffer (it is the handler's
+/// event type), so an SQS body, which is escaped JSON, is scanned once and unescaped into its
+/// own string, instead of being captured raw, then re-read, then unescaped. Every record field
+/// is read leniently (a wrong type is noted, not an error), so one odd record is reported as
+/// that record and never fails the batch.
 #[derive(Debug)]
-pub struct Envelope<'a> {
+pub struct Envelope {
     kind: EnvelopeKind,
-    records: Vec<&'a RawValue>,
-    whole: &'a str,
+    records: Vec<WireRecord>,
+    /// A direct EventBridge event: the event itself, as JSON text.
+    direct: String,
 }
 
-impl<'a> Envelope<'a> {
-    /// Tells the envelope apart: `Records` whose records say `eventSource: aws:sqs` or
-    /// `EventSource: aws:sns`, or a direct event. Fails only when the payload is not a JSON
-    /// object.
-    pub fn parse(payload: &'a str) -> Result<Self, DecodeError> {
-        let top: Top<'a> = parse(payload, "$").map_err(|e| {
+impl Envelope {
+    /// Reads an invocation payload. Fails only when the payload is not a JSON object (or its
+    /// `Records` is not a list).
+    pub fn parse(payload: &str) -> Result<Self, DecodeError> {
+        parse(payload, "$").map_err(|e| {
             DecodeError::at(
                 e.path,
                 format!("not an SNS, SQS or EventBridge event: {}", e.reason),
             )
-        })?;
-        match top.records {
-            Some(records) => {
-                let kind = records.first().map_or(EnvelopeKind::Sqs, |r| {
-                    record_source(r).unwrap_or(EnvelopeKind::Unrecognized)
-                });
-                Ok(Self {
-                    kind,
-                    records,
-                    whole: payload,
-                })
-            }
-            None => Ok(Self {
-                kind: EnvelopeKind::EventBridge,
-                records: Vec::new(),
-                whole: payload,
-            }),
-        }
+        })
     }
 
     /// The invocation kind.
@@ -105,73 +84,309 @@ impl<'a> Envelope<'a> {
     }
 
     /// Opens record `index` (its id and the event document inside it).
-    pub fn record(&self, index: usize) -> InputRecord<'a> {
+    pub fn record(&self, index: usize) -> InputRecord<'_> {
         match self.kind {
-            EnvelopeKind::EventBridge => InputRecord::direct(self.whole),
-            kind => InputRecord::read(index, self.records[index], kind),
+            EnvelopeKind::EventBridge => InputRecord::direct(&self.direct),
+            kind => InputRecord::read(index, &self.records[index], kind),
         }
     }
 
     /// Opens every record in order.
-    pub fn records(&self) -> impl Iterator<Item = InputRecord<'a>> + '_ {
+    pub fn records(&self) -> impl Iterator<Item = InputRecord<'_>> + '_ {
         (0..self.len()).map(|i| self.record(i))
     }
 }
 
-/// The service a record says it came from: SQS records carry `eventSource`, SNS records
-/// `EventSource`.
-#[derive(Deserialize)]
-struct RecordSource<'a> {
-    #[serde(rename = "eventSource", borrow, default)]
-    sqs: Option<Cow<'a, str>>,
-    #[serde(rename = "EventSource", borrow, default)]
-    sns: Option<Cow<'a, str>>,
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor)
+    }
 }
 
-impl RecordSource<'_> {
-    fn kind(&self) -> Option<EnvelopeKind> {
-        match (self.sqs.as_deref(), self.sns.as_deref()) {
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+        let mut records: Option<Vec<WireRecord>> = None;
+        // A direct event is kept as text, rebuilt from its members.
+        let mut direct = String::from("{");
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "Records" {
+                records = Some(map.next_value()?);
+            } else {
+                let value: Box<RawValue> = map.next_value()?;
+                if direct.len() > 1 {
+                    direct.push(',');
+                }
+                direct.push_str(&serde_json::to_string(&key).map_err(de::Error::custom)?);
+                direct.push(':');
+                direct.push_str(value.get());
+            }
+        }
+        direct.push('}');
+        Ok(match records {
+            Some(records) => Envelope {
+                kind: records.first().map_or(EnvelopeKind::Sqs, |r| {
+                    r.source().unwrap_or(EnvelopeKind::Unrecognized)
+                }),
+                records,
+                direct: String::new(),
+            },
+            None => Envelope {
+                kind: EnvelopeKind::EventBridge,
+                records: Vec::new(),
+                direct,
+            },
+        })
+    }
+}
+
+/// A string field read leniently: absent, a string, or something else (named).
+#[derive(Debug, Default)]
+enum Text {
+    #[default]
+    Absent,
+    Str(String),
+    Other(&'static str),
+}
+
+impl Text {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Text::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text, E> {
+                Ok(Text::Str(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
+                Ok(Text::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
+                Ok(Text::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
+                Ok(Text::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
+                Ok(Text::Other("a number"))
+            }
+            fn visit_unit<E>(self) -> Result<Text, E> {
+                Ok(Text::Absent)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Text::Other("a list"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Text::Other("an object"))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// The fields of a record this crate reads; the rest are skipped without being kept.
+#[derive(Debug, Default)]
+struct WireRecord {
+    /// Not a JSON object: what it is instead.
+    not_object: Option<&'static str>,
+    sqs_source: Text,
+    sns_source: Text,
+    message_id: Text,
+    body: Text,
+    sns: Option<WireSns>,
+}
+
+#[derive(Debug, Default)]
+struct WireSns {
+    not_object: Option<&'static str>,
+    message_id: Text,
+    message: Text,
+}
+
+impl WireRecord {
+    /// The service the record says it came from: SQS records carry `eventSource`, SNS records
+    /// `EventSource`.
+    fn source(&self) -> Option<EnvelopeKind> {
+        match (self.sqs_source.as_str(), self.sns_source.as_str()) {
             (Some("aws:sqs"), _) => Some(EnvelopeKind::Sqs),
             (_, Some("aws:sns")) => Some(EnvelopeKind::Sns),
             _ => None,
         }
     }
 
-    fn describe(&self) -> String {
-        match (self.sqs.as_deref(), self.sns.as_deref()) {
-            (Some(s), _) => format!("`eventSource` is {s:?}"),
-            (None, Some(s)) => format!("`EventSource` is {s:?}"),
-            (None, None) => "it has no `eventSource`".to_owned(),
+    fn describe_source(&self) -> String {
+        match (&self.sqs_source, &self.sns_source) {
+            (Text::Str(s), _) => format!("`eventSource` is {s:?}"),
+            (_, Text::Str(s)) => format!("`EventSource` is {s:?}"),
+            (Text::Other(what), _) => format!("`eventSource` is {what}"),
+            (_, Text::Other(what)) => format!("`EventSource` is {what}"),
+            _ => "it has no `eventSource`".to_owned(),
         }
     }
 }
 
-fn record_source(raw: &RawValue) -> Option<EnvelopeKind> {
-    serde_json::from_str::<RecordSource<'_>>(raw.get())
-        .ok()
-        .and_then(|s| s.kind())
+/// The visits of a lenient object reader for values that are not objects: each is consumed and
+/// noted as what it is.
+macro_rules! not_an_object {
+    ($ty:ident) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$ty, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($ty::not("a list"))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$ty, E> {
+            Ok($ty::not("a string"))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<$ty, E> {
+            Ok($ty::not("a boolean"))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$ty, E> {
+            Ok($ty::not("a number"))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$ty, E> {
+            Ok($ty::not("a number"))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$ty, E> {
+            Ok($ty::not("a number"))
+        }
+        fn visit_unit<E>(self) -> Result<$ty, E> {
+            Ok($ty::not("null"))
+        }
+    };
 }
 
-#[derive(Deserialize)]
-struct RawRecord<'a> {
-    #[serde(rename = "eventSource", borrow, default)]
-    sqs_source: Option<Cow<'a, str>>,
-    #[serde(rename = "EventSource", borrow, default)]
-    sns_source: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", borrow, default)]
-    message_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    body: Option<Cow<'a, str>>,
-    #[serde(rename = "Sns", borrow, default)]
-    sns: Option<SnsPart<'a>>,
+impl<'de> Deserialize<'de> for WireRecord {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RecordVisitor;
+        impl<'de> Visitor<'de> for RecordVisitor {
+            type Value = WireRecord;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an SQS or SNS record")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireRecord, A::Error> {
+                let mut record = WireRecord::default();
+                while let Some(key) = map.next_key::<RecordKey>()? {
+                    match key {
+                        RecordKey::SqsSource => record.sqs_source = map.next_value()?,
+                        RecordKey::SnsSource => record.sns_source = map.next_value()?,
+                        RecordKey::MessageId => record.message_id = map.next_value()?,
+                        RecordKey::Body => record.body = map.next_value()?,
+                        RecordKey::Sns => record.sns = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(record)
+            }
+            not_an_object!(WireRecord);
+        }
+        deserializer.deserialize_any(RecordVisitor)
+    }
 }
 
-#[derive(Deserialize)]
-struct SnsPart<'a> {
-    #[serde(rename = "MessageId", borrow, default)]
-    message_id: Option<Cow<'a, str>>,
-    #[serde(rename = "Message", borrow, default)]
-    message: Option<Cow<'a, str>>,
+impl WireRecord {
+    fn not(what: &'static str) -> Self {
+        Self {
+            not_object: Some(what),
+            ..Self::default()
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WireSns {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SnsVisitor;
+        impl<'de> Visitor<'de> for SnsVisitor {
+            type Value = WireSns;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an SNS message")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireSns, A::Error> {
+                let mut sns = WireSns::default();
+                while let Some(key) = map.next_key::<RecordKey>()? {
+                    match key {
+                        RecordKey::SnsMessageId => sns.message_id = map.next_value()?,
+                        RecordKey::SnsMessage => sns.message = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(sns)
+            }
+            not_an_object!(WireSns);
+        }
+        deserializer.deserialize_any(SnsVisitor)
+    }
+}
+
+impl WireSns {
+    fn not(what: &'static str) -> Self {
+        Self {
+            not_object: Some(what),
+            ..Self::default()
+        }
+    }
+}
+
+/// The member names read from records, matched without allocating.
+enum RecordKey {
+    SqsSource,
+    SnsSource,
+    MessageId,
+    Body,
+    Sns,
+    SnsMessageId,
+    SnsMessage,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for RecordKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = RecordKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RecordKey, E> {
+                Ok(match v {
+                    "eventSource" => RecordKey::SqsSource,
+                    "EventSource" => RecordKey::SnsSource,
+                    "messageId" => RecordKey::MessageId,
+                    "body" => RecordKey::Body,
+                    "Sns" => RecordKey::Sns,
+                    "MessageId" => RecordKey::SnsMessageId,
+                    "Message" => RecordKey::SnsMessage,
+                    _ => RecordKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -216,78 +431,65 @@ impl<'a> InputRecord<'a> {
 
     /// Opens record `index` of an invocation of `kind`: the record must say it is of that kind
     /// (its own `eventSource`/`EventSource`), and only that kind's fields are read.
-    fn read(index: usize, raw: &'a RawValue, kind: EnvelopeKind) -> Self {
+    fn read(index: usize, record: &'a WireRecord, kind: EnvelopeKind) -> Self {
         let base = format!("$.Records[{index}]");
-        let record: RawRecord<'a> = match parse(raw.get(), &base) {
-            Ok(r) => r,
-            Err(e) => {
-                return Self {
-                    index,
-                    id: None,
-                    path: base,
-                    document: Err(e),
-                };
-            }
+        let fail = |id: Option<String>, path: String, reason: String| Self {
+            index,
+            id,
+            document: Err(DecodeError::at(&path, reason)),
+            path,
         };
-        let source = RecordSource {
-            sqs: record.sqs_source,
-            sns: record.sns_source,
-        };
-        if source.kind() != Some(kind) {
+        if let Some(what) = record.not_object {
+            return fail(
+                None,
+                base,
+                format!("expected an SQS or SNS record, found {what}"),
+            );
+        }
+        let own_id = |text: &Text| text.as_str().map(str::to_owned);
+        if record.source() != Some(kind) {
             let expected = match kind {
                 EnvelopeKind::Sqs => "an SQS record (`eventSource: aws:sqs`)",
                 EnvelopeKind::Sns => "an SNS record (`EventSource: aws:sns`)",
                 _ => "an SQS or SNS record",
             };
-            let id = record
-                .message_id
-                .or_else(|| record.sns.and_then(|s| s.message_id))
-                .map(Cow::into_owned);
-            return Self {
-                index,
+            let id = own_id(&record.message_id)
+                .or_else(|| record.sns.as_ref().and_then(|s| own_id(&s.message_id)));
+            return fail(
                 id,
-                path: base.clone(),
-                document: Err(DecodeError::at(
-                    base,
-                    format!("expected {expected}, but {}", source.describe()),
-                )),
-            };
+                base,
+                format!("expected {expected}, but {}", record.describe_source()),
+            );
         }
         if kind == EnvelopeKind::Sns {
-            let Some(sns) = record.sns else {
-                let path = format!("{base}.Sns");
-                return Self {
-                    index,
-                    id: None,
-                    document: Err(DecodeError::at(&path, "missing in an SNS record")),
-                    path,
-                };
+            let path = format!("{base}.Sns");
+            let Some(sns) = &record.sns else {
+                return fail(None, path, "missing in an SNS record".into());
             };
-            let path = format!("{base}.Sns.Message");
-            let id = sns.message_id.map(Cow::into_owned);
-            let document = sns.message.ok_or_else(|| DecodeError::at(&path, "missing"));
-            return Self {
-                index,
-                id,
-                path,
-                document,
+            if let Some(what) = sns.not_object {
+                return fail(None, path, format!("expected an object, found {what}"));
+            }
+            let id = own_id(&sns.message_id);
+            let path = format!("{path}.Message");
+            return match &sns.message {
+                Text::Str(message) => Self {
+                    index,
+                    id,
+                    path,
+                    document: Ok(Cow::Borrowed(message)),
+                },
+                Text::Absent => fail(id, path, "missing".into()),
+                Text::Other(what) => fail(id, path, format!("expected a string, found {what}")),
             };
         }
-        let id = record.message_id.map(Cow::into_owned);
+        let id = own_id(&record.message_id);
         let path = format!("{base}.body");
-        let Some(body) = record.body else {
-            let document = Err(DecodeError::at(
-                format!("{base}.body"),
-                "missing in an SQS record",
-            ));
-            return Self {
-                index,
-                id,
-                path: base,
-                document,
-            };
+        let body = match &record.body {
+            Text::Str(body) => body.as_str(),
+            Text::Absent => return fail(id, path, "missing in an SQS record".into()),
+            Text::Other(what) => return fail(id, path, format!("expected a string, found {what}")),
         };
-        match sns_notification_message(&body) {
+        match sns_notification_message(body) {
             Some(Ok(message)) => Self {
                 index,
                 id,
@@ -304,7 +506,7 @@ impl<'a> InputRecord<'a> {
                 index,
                 id,
                 path,
-                document: Ok(body),
+                document: Ok(Cow::Borrowed(body)),
             },
         }
     }

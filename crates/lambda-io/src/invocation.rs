@@ -18,8 +18,11 @@ pub const ANSWER_RESERVE: Duration = Duration::from_millis(500);
 /// CloudWatch namespace of the EMF metrics.
 pub const METRICS_NAMESPACE: &str = "ticketbridge";
 
-/// What every handler receives: the event's JSON text, owned once, decoded borrowed from it.
+/// What the bridge and ticket-metrics receive: the event's JSON text.
 pub type RawEvent = LambdaEvent<Box<RawValue>>;
+
+/// What the sinks receive: the envelope, read by the runtime in one pass from its buffer.
+pub type SinkEvent = LambdaEvent<Envelope>;
 
 /// Deadlines earlier than this (2001-09-09) are not times: cargo-lambda's emulator sends its
 /// invocation timeout in milliseconds (`600000`) where Lambda sends the epoch time.
@@ -36,19 +39,16 @@ pub fn budget(context: &Context) -> Duration {
         .unwrap_or_default()
 }
 
-/// Runs one invocation of `function`: parses the envelope of `payload`, lets `process` map and
-/// deliver its records before `context`'s deadline, then answers from the ledger and logs the
-/// summary line and EMF metrics.
+/// Runs one invocation of `function`: lets `process` map and deliver the records of `event`
+/// before its deadline, then answers from the ledger and logs the summary line and EMF metrics.
 pub async fn run_invocation(
     function: &'static str,
     policy: RetryPolicy,
-    payload: &str,
-    context: &Context,
-    process: impl AsyncFnOnce(&Envelope<'_>, &mut Delivery),
+    event: SinkEvent,
+    process: impl AsyncFnOnce(&Envelope, &mut Delivery),
 ) -> Result<Value, InvocationError> {
     let started = Instant::now();
-    let envelope =
-        Envelope::parse(payload).map_err(|e| InvocationError(format!("bad input: {e}")))?;
+    let (envelope, context) = (event.payload, &event.context);
     let deadline = Deadline::after(budget(context).saturating_sub(ANSWER_RESERVE));
     let mut delivery = Delivery::new(policy, deadline, envelope.len());
     process(&envelope, &mut delivery).await;

@@ -11,10 +11,14 @@ mod start;
 pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
 pub use envelope::{Envelope, EnvelopeKind, InputRecord};
 pub use invocation::{
-    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, budget, run_invocation, with_request,
+    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, budget, run_invocation, with_request,
 };
 pub use lambda_runtime::{Context, LambdaEvent};
 pub use start::{
-    CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event,
-    local_event_with_id, main, max_concurrency, serve, tokio_runtime,
+    CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event, main,
+    max_concurrency, serve, tokio_runtime,
 };
+
+/// Every function's allocator (see the workspace manifest for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

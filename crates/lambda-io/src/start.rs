@@ -9,7 +9,7 @@ use std::future::Future;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use lambda_runtime_api_client::body::Body;
 use serde::Serialize;
-use serde_json::value::RawValue;
+use serde::de::DeserializeOwned;
 
 /// `errorType` of an init failure caused by a setting.
 pub const CONFIGURATION_ERROR: &str = "Runtime.ConfigurationError";
@@ -99,14 +99,15 @@ async fn report_init_error(error_type: &str, message: &str) -> Result<(), lambda
 
 /// Serves invocations with `handler` until the Runtime API fails, then exits.
 ///
-/// `handler` gets each event as its JSON text. With `AWS_LAMBDA_MAX_CONCURRENCY` set it is
+/// `handler` gets each event as `T`, read by the runtime from its buffer. With `AWS_LAMBDA_MAX_CONCURRENCY` set it is
 /// called for that many invocations at once, so it holds nothing per invocation. A panic in it
 /// fails that invocation with the panic's message and the process serves the next one. On
 /// SIGTERM, `on_shutdown` runs (to flush what a process keeps between invocations) before the
 /// process exits.
-pub async fn serve<H, F, R, E>(handler: H, on_shutdown: impl FnOnce() + Send + 'static) -> !
+pub async fn serve<T, H, F, R, E>(handler: H, on_shutdown: impl FnOnce() + Send + 'static) -> !
 where
-    H: Fn(LambdaEvent<Box<RawValue>>) -> F + Clone + Send + 'static,
+    T: DeserializeOwned + Send + 'static,
+    H: Fn(LambdaEvent<T>) -> F + Clone + Send + 'static,
     F: Future<Output = Result<R, E>> + Send + 'static,
     R: Serialize + Send + 'static,
     E: Into<Diagnostic> + std::fmt::Debug + 'static,
@@ -122,30 +123,19 @@ where
     std::process::exit(1)
 }
 
-/// An event as the runtime hands it to a handler, for tests and local runs: `payload` as the
-/// event text and `budget` until the deadline.
-pub fn local_event(
+/// An event as the runtime hands it to a handler, for tests and local runs: `payload` read as
+/// the runtime reads it, and `budget` until the deadline. Panics when the runtime would refuse
+/// the payload (it is not the handler's event type).
+pub fn local_event<T: DeserializeOwned>(
     payload: impl AsRef<[u8]>,
     budget: std::time::Duration,
-) -> LambdaEvent<Box<RawValue>> {
-    local_event_with_id(payload, budget, "local-invocation")
-}
-
-/// [`local_event`] with the request id `request_id`.
-pub fn local_event_with_id(
-    payload: impl AsRef<[u8]>,
-    budget: std::time::Duration,
-    request_id: &str,
-) -> LambdaEvent<Box<RawValue>> {
-    let text = String::from_utf8_lossy(payload.as_ref()).into_owned();
-    // A payload that is not JSON is carried as a JSON string, so the handler's own parse
-    // reports it the way Lambda would never let it arrive.
-    let raw = RawValue::from_string(text.clone())
-        .unwrap_or_else(|_| RawValue::from_string(serde_json::to_string(&text).unwrap()).unwrap());
+) -> LambdaEvent<T> {
+    let payload: T = serde_json::from_slice(payload.as_ref())
+        .unwrap_or_else(|e| panic!("the runtime would refuse this payload: {e}"));
     let mut context = lambda_runtime::Context::default();
-    context.request_id = request_id.to_owned();
+    context.request_id = "local-invocation".to_owned();
     context.deadline = (std::time::SystemTime::now() + budget)
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    LambdaEvent::new(raw, context)
+    LambdaEvent::new(payload, context)
 }

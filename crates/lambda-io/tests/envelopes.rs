@@ -52,8 +52,11 @@ fn sns_and_sqs_duplicates_share_identity_not_message_ids() {
     let mut doc: serde_json::Value = serde_json::from_str(sns).unwrap();
     doc["Records"][0]["Sns"]["MessageId"] = "another-sns-delivery".into();
     let dup = doc.to_string();
-    let a = Envelope::parse(sns).unwrap().record(0);
-    let b = Envelope::parse(&dup).unwrap().record(0);
+    let (a, b) = (
+        Envelope::parse(sns).unwrap(),
+        Envelope::parse(&dup).unwrap(),
+    );
+    let (a, b) = (a.record(0), b.record(0));
     assert_ne!(a.id, b.id);
     assert_eq!(a.decode().unwrap().identity, b.decode().unwrap().identity);
     assert_eq!(

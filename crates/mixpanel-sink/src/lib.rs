@@ -2,7 +2,7 @@
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
 use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
-use lambda_io::{Envelope, InvocationError, RawEvent, run_invocation};
+use lambda_io::{Envelope, InvocationError, SinkEvent, run_invocation};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
 use zendesk_events::TicketEvent;
@@ -28,20 +28,19 @@ impl Sink {
 
     /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
     /// returns Lambda's answer.
-    pub async fn handle(&self, event: RawEvent) -> Result<Value, InvocationError> {
+    pub async fn handle(&self, event: SinkEvent) -> Result<Value, InvocationError> {
         run_invocation(
             FUNCTION,
             self.config.retry,
-            event.payload.get(),
-            &event.context,
-            async |envelope: &Envelope<'_>, delivery: &mut Delivery| {
+            event,
+            async |envelope: &Envelope, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
         )
         .await
     }
 
-    async fn process(&self, envelope: &Envelope<'_>, delivery: &mut Delivery) {
+    async fn process(&self, envelope: &Envelope, delivery: &mut Delivery) {
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
         let token = self

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use delivery::{Settings, resolve_secrets};
-use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, RawEvent, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, init_step, serve};
 use mixpanel::config::SECRET_SETTINGS;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;
@@ -21,7 +21,7 @@ async fn run() {
     let client = init_step(INIT_ERROR, MixpanelClient::new(&config)).await;
     let sink = Arc::new(Sink::new(config, client));
     serve(
-        move |event: RawEvent| {
+        move |event: SinkEvent| {
             let sink = sink.clone();
             async move { sink.handle(event).await }
         },

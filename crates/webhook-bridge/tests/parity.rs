@@ -23,7 +23,7 @@ async fn every_webhook_sample_bridges_to_the_same_event() {
         let bus = local_bus(vec![Answer::Accept]).await;
         let response = bridge(&bus, EVERYTHING)
             .handle(lambda_io::local_event(
-                &zendesk_delivery(body.as_bytes()),
+                zendesk_delivery(body.as_bytes()),
                 BUDGET,
             ))
             .await;
@@ -60,7 +60,7 @@ async fn the_connector_form_has_numeric_ids_lowercase_enums_and_no_personal_data
     let body = sample("webhook/ticket.comment_added.json");
     let bus = local_bus(vec![Answer::Accept]).await;
     bridge(&bus, &[])
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     let entry = &sent_entries(&bus).await[0];
     let detail: Value = serde_json::from_str(entry["Detail"].as_str().unwrap()).unwrap();
@@ -96,10 +96,10 @@ async fn a_redelivered_webhook_yields_the_same_identity() {
     let bus = local_bus(vec![Answer::Accept]).await;
     let bridge = bridge(&bus, &[]);
     bridge
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     bridge
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     let sent = sent_entries(&bus).await;
     let first = decode_event(&as_delivered(&sent[0])).unwrap();

@@ -20,7 +20,7 @@ async fn failed_entries_are_retried_until_accepted() {
     ])
     .await;
     let response = bridge(&bus, &[])
-        .handle(lambda_io::local_event(&zendesk_delivery(&body()), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body()), BUDGET))
         .await;
     assert_eq!(response.status, 200);
     let sent = sent_entries(&bus).await;
@@ -40,7 +40,7 @@ async fn failed_requests_are_retried() {
     ])
     .await;
     let response = bridge(&bus, &[])
-        .handle(lambda_io::local_event(&zendesk_delivery(&body()), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body()), BUDGET))
         .await;
     assert_eq!(response.status, 200);
     assert_eq!(sent_entries(&bus).await.len(), 3);
@@ -59,7 +59,7 @@ async fn a_bus_that_keeps_failing_gets_503_within_the_publish_timeout() {
     );
     let started = Instant::now();
     let response = bridge
-        .handle(lambda_io::local_event(&zendesk_delivery(&body()), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body()), BUDGET))
         .await;
     assert_eq!(response.status, 503);
     assert!(
@@ -77,7 +77,7 @@ async fn the_lambda_deadline_bounds_retries_too() {
     let started = Instant::now();
     let response = bridge
         .handle(lambda_io::local_event(
-            &zendesk_delivery(&body()),
+            zendesk_delivery(&body()),
             Duration::from_millis(900),
         ))
         .await;
@@ -98,7 +98,7 @@ async fn refusals_that_retrying_cannot_fix_are_not_retried() {
     ] {
         let bus = local_bus(vec![answer]).await;
         let response = bridge(&bus, &[])
-            .handle(lambda_io::local_event(&zendesk_delivery(&body()), BUDGET))
+            .handle(lambda_io::local_event(zendesk_delivery(&body()), BUDGET))
             .await;
         assert_eq!(
             response.status, 503,
@@ -115,7 +115,7 @@ async fn an_unreachable_bus_is_503() {
     drop(closed);
     let bridge = bridge_at(&endpoint, &[("PUBLISH_TIMEOUT_MS", "800")]);
     let response = bridge
-        .handle(lambda_io::local_event(&zendesk_delivery(&body()), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body()), BUDGET))
         .await;
     assert_eq!(response.status, 503);
 }
@@ -138,7 +138,7 @@ async fn any_authentic_body_a_function_url_delivers_is_published_not_refused() {
     let bus = local_bus(vec![Answer::Accept]).await;
     let bodies = [("INCLUDE_COMMENT_BODY", "true")];
     let response = bridge(&bus, &bodies)
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     assert_eq!(response.status, 200, "{response:?}");
     let entry = &sent_entries(&bus).await[0];
@@ -149,7 +149,7 @@ async fn any_authentic_body_a_function_url_delivers_is_published_not_refused() {
     webhook["event"]["comment"]["body"] = "x".repeat(6 * 1024 * 1024).into();
     let body = serde_json::to_vec(&webhook).unwrap();
     let response = bridge(&bus, &bodies)
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     assert_eq!(response.status, 413);
 }
@@ -165,7 +165,7 @@ async fn an_oversized_comment_is_shrunk_not_refused() {
     assert!(body.len() > 256 * 1024);
     let bus = local_bus(vec![Answer::Accept]).await;
     let response = bridge(&bus, &[("INCLUDE_COMMENT_BODY", "true")])
-        .handle(lambda_io::local_event(&zendesk_delivery(&body), BUDGET))
+        .handle(lambda_io::local_event(zendesk_delivery(&body), BUDGET))
         .await;
     assert_eq!(response.status, 200);
     let entry = &sent_entries(&bus).await[0];

@@ -25,8 +25,119 @@ struct Top<'a> {
     webhook_type: Option<Cow<'a, str>>,
 }
 
+/// The common case read in one pass over the document: a connector-shaped EventBridge event,
+/// its `detail` and `ticket_event` as keys to raw values.
+#[derive(Deserialize)]
+struct ConnectorTop<'a> {
+    #[serde(rename = "detail-type", borrow)]
+    detail_type: Cow<'a, str>,
+    #[serde(borrow)]
+    detail: ConnectorObject<'a>,
+}
+
+#[derive(Deserialize)]
+struct ConnectorObject<'a> {
+    #[serde(borrow)]
+    ticket_event: TicketEventParts<'a>,
+}
+
+/// A connector `ticket_event`, its known members decoded as they are read and the rest kept
+/// raw: one pass over the event's bulk (the ticket snapshot) instead of two.
+#[derive(Default)]
+struct TicketEventParts<'a> {
+    type_name: Option<Cow<'a, str>>,
+    meta: Option<ConnectorMeta>,
+    ticket: Option<WireTicket>,
+    comment: Option<WireComment>,
+    attachment: Option<wire::WireAttachment>,
+    custom_field: Option<serde_json::Value>,
+    /// `previous`, `current` (decoded once the event type is known) and unknown members.
+    rest: RawObject<'a>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for TicketEventParts<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PartsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for PartsVisitor<'a> {
+            type Value = TicketEventParts<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a ticket_event object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut parts = TicketEventParts::default();
+                while let Some(key) = map.next_key::<wire::Key<'de>>()? {
+                    match key.0.as_ref() {
+                        "type" => parts.type_name = map.next_value()?,
+                        "meta" => parts.meta = map.next_value()?,
+                        "ticket" => parts.ticket = map.next_value()?,
+                        "comment" => parts.comment = map.next_value()?,
+                        "attachment" => parts.attachment = map.next_value()?,
+                        "custom_field" => parts.custom_field = map.next_value()?,
+                        _ => {
+                            let raw: &'de RawValue = map.next_value()?;
+                            parts.rest.insert(key, raw);
+                        }
+                    }
+                }
+                Ok(parts)
+            }
+        }
+        deserializer.deserialize_map(PartsVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<'a> TicketEventParts<'a> {
+    /// The same parts from a raw object, each member decoded with its own path (the path taken
+    /// when the one-pass read failed, to say what is wrong and where).
+    fn from_raw(mut object: RawObject<'a>) -> Result<Self, DecodeError> {
+        let type_name = match wire::take(&mut object, "type") {
+            Some(raw) => Some(wire::parse(raw.get(), TE_TYPE)?),
+            None => None,
+        };
+        let meta = wire::take(&mut object, "meta")
+            .map(|raw| wire::parse_raw(raw, TE_META))
+            .transpose()?;
+        let ticket = wire::take(&mut object, "ticket")
+            .map(|raw| wire::parse_raw(raw, TE_TICKET))
+            .transpose()?;
+        let comment = wire::take(&mut object, "comment")
+            .map(|raw| wire::parse_raw(raw, TE_COMMENT))
+            .transpose()?;
+        let attachment = wire::take(&mut object, "attachment")
+            .map(|raw| wire::parse_raw(raw, TE_ATTACHMENT))
+            .transpose()?;
+        let custom_field = wire::take(&mut object, "custom_field")
+            .map(|raw| wire::parse_raw(raw, TE_CUSTOM_FIELD))
+            .transpose()?;
+        Ok(Self {
+            type_name,
+            meta,
+            ticket,
+            comment,
+            attachment,
+            custom_field,
+            rest: object,
+        })
+    }
+}
+
 /// Decodes one event document (`$` is its root in error paths).
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
+    // Connector-shaped events (every event on the bus, bridged ones included) are read in one
+    // pass; anything else, or anything that fails, takes the general path below, which names
+    // what is wrong and where.
+    if let Ok(top) = serde_json::from_str::<ConnectorTop<'_>>(json)
+        && let Some(name) = top.detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+    {
+        return decode_connector_parts(top.detail.ticket_event, name);
+    }
+    decode_any(json)
+}
+
+fn decode_any(json: &str) -> Result<TicketEvent, DecodeError> {
     let top: Top<'_> =
         wire::parse(json, "$").map_err(|e| match e.reason.starts_with("invalid JSON") {
             true => e,
@@ -108,23 +219,25 @@ const TE_ATTACHMENT: &str = "$.detail.ticket_event.attachment";
 const TE_CUSTOM_FIELD: &str = "$.detail.ticket_event.custom_field";
 
 fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEvent, DecodeError> {
+    let parts = TicketEventParts::from_raw(wire::parse(raw.get(), TE)?)?;
+    decode_connector_parts(parts, detail_type_name)
+}
+
+fn decode_connector_parts(
+    parts: TicketEventParts<'_>,
+    detail_type_name: &str,
+) -> Result<TicketEvent, DecodeError> {
     let te_path = TE;
-    let mut object: RawObject<'_> = wire::parse(raw.get(), te_path)?;
+    let mut object = parts.rest;
 
-    let name: Cow<'_, str> = match wire::take(&mut object, "type") {
-        Some(raw) => wire::parse(raw.get(), TE_TYPE)?,
-        None => Cow::Borrowed(detail_type_name),
-    };
+    let name: Cow<'_, str> = parts.type_name.unwrap_or(Cow::Borrowed(detail_type_name));
     let event_type = EventType::from_connector_name(&name);
-
-    let meta: ConnectorMeta = wire::parse_raw(
-        wire::take(&mut object, "meta").ok_or_else(|| DecodeError::at(TE_META, "missing"))?,
-        TE_META,
-    )?;
-    let wire_ticket: WireTicket = wire::parse_raw(
-        wire::take(&mut object, "ticket").ok_or_else(|| DecodeError::at(TE_TICKET, "missing"))?,
-        TE_TICKET,
-    )?;
+    let meta = parts
+        .meta
+        .ok_or_else(|| DecodeError::at(TE_META, "missing"))?;
+    let wire_ticket = parts
+        .ticket
+        .ok_or_else(|| DecodeError::at(TE_TICKET, "missing"))?;
     let ticket_id = wire_ticket
         .id
         .ok_or_else(|| DecodeError::at(format!("{TE_TICKET}.id"), "missing"))?;
@@ -139,18 +252,15 @@ fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEven
     event.account_id = meta.account_id;
     event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
     fill_changes(&mut event, &mut object, te_path)?;
-    if let Some(raw) = wire::take(&mut object, "comment") {
-        let (comment, attachment) = wire::parse_raw::<WireComment>(raw, TE_COMMENT)?.into_parts();
+    if let Some(wire_comment) = parts.comment {
+        let (comment, attachment) = wire_comment.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
-    if let Some(raw) = wire::take(&mut object, "attachment") {
-        event.attachment =
-            Some(wire::parse_raw::<wire::WireAttachment>(raw, TE_ATTACHMENT)?.into());
+    if let Some(attachment) = parts.attachment {
+        event.attachment = Some(attachment.into());
     }
-    if let Some(raw) = wire::take(&mut object, "custom_field") {
-        event.custom_field = Some(wire::parse_raw(raw, TE_CUSTOM_FIELD)?);
-    }
+    event.custom_field = parts.custom_field;
     event.extra = wire::into_extra(object, te_path)?;
 
     if let Some(webhook_id) = meta.event_id {

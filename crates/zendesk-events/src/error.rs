@@ -34,7 +34,10 @@ impl DecodeError {
     }
 
     /// Builds an error from a serde error met while decoding the value at `base`.
-    pub fn from_serde(base: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+    pub(crate) fn from_serde(
+        base: &str,
+        err: serde_path_to_error::Error<serde_json::Error>,
+    ) -> Self {
         let inner = err.path().to_string();
         let path = if inner == "." || inner.is_empty() {
             base.to_owned()

@@ -15,6 +15,8 @@ pub mod samples;
 mod timestamp;
 mod wire;
 
+pub use wire::parse as parse_at;
+
 pub use decode::decode_event;
 pub use encode::{ConnectorEntry, TICKET_RESOURCE, encode_connector};
 pub use error::DecodeError;

@@ -16,9 +16,22 @@ use crate::kind::ChangeValue;
 use crate::timestamp::Timestamp;
 
 /// Decodes `json` as `T`, reporting failures at `path` + the path inside `json`.
-pub(crate) fn parse<'a, T: Deserialize<'a>>(json: &'a str, path: &str) -> Result<T, DecodeError> {
+///
+/// Decoding runs without path tracking, and only a document that fails is decoded again with it:
+/// tracking the path of every value cost a tenth of the hot path, for errors that are rare.
+pub fn parse<'a, T: Deserialize<'a>>(json: &'a str, path: &str) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError::from_serde(path, e))
+    match T::deserialize(&mut de) {
+        Ok(value) => Ok(value),
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_str(json);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => Err(DecodeError::from_serde(path, e)),
+                // Not reached for a deterministic decoder; kept so a value is never lost.
+                Ok(value) => Ok(value),
+            }
+        }
+    }
 }
 
 /// Decodes a raw value into an owned `T` at `path`.

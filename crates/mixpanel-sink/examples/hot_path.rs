@@ -1,0 +1,44 @@
+//! The in-process hot path, run a fixed number of times so that an instruction count
+//! (`valgrind --tool=callgrind`, which is repeatable where wall time on a shared machine is
+//! not) compares two versions: every connector and webhook sample wrapped as SNS, decoded,
+//! mapped and encoded, ROUNDS times (`make profile-hot-path`).
+
+use std::hint::black_box;
+
+use lambda_io::Envelope;
+use mixpanel::{Mapper, MappingConfig};
+use serde_json::json;
+use zendesk_events::samples;
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100);
+    let mut payloads = Vec::new();
+    for folder in ["connector", "webhook"] {
+        for (_, message) in samples::read(folder) {
+            payloads.push(
+                json!({"Records": [{"EventSource": "aws:sns", "Sns": {
+                    "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e", "Message": message}}]})
+                .to_string(),
+            );
+        }
+    }
+    let mapper = Mapper::new(MappingConfig::default());
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        for payload in &payloads {
+            let envelope = Envelope::parse(black_box(payload)).unwrap();
+            let event = envelope.record(0).decode().unwrap();
+            for encoded in mapper.events(&event).unwrap() {
+                bytes += encoded.len();
+            }
+            black_box(mapper.profile_state(&event));
+        }
+    }
+    println!(
+        "{} events, {bytes} bytes of /import JSON",
+        rounds * payloads.len()
+    );
+}
