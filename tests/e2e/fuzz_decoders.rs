@@ -67,7 +67,7 @@ fn decode_everything(input: &[u8]) {
                 let _ = mixpanel.events(&event);
                 let _ = serde_json::to_vec(&mixpanel.profile_state(&event));
                 let _ = fullstory.requests(&event, "uid-1");
-                let _ = zendesk_events::encode_connector(&event, &Default::default());
+                let _ = webhook_bridge::encode_connector(&event, &Default::default());
             }
         }
     }

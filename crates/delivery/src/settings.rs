@@ -4,8 +4,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use ticket_analytics::PiiPolicy;
 use zendesk_events::EventType;
-use zendesk_events::analytics::PiiPolicy;
 
 use crate::retry::RetryPolicy;
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use event_rules::{EventCheck, RuleSet};
 use support::{root, routing_table, sample, sample_files};
-use zendesk_events::{analytics, decode_event};
+use zendesk_events::decode_event;
 
 fn rules() -> RuleSet {
     RuleSet::load(&root().join("infra/rules")).unwrap()
@@ -110,7 +110,7 @@ fn fullstory_rules_route_exactly_what_the_sink_sends_by_default() {
         }
         let text = String::from_utf8(sample(&name)).unwrap();
         let sent = match decode_event(&text) {
-            Ok(event) => analytics::is_allowed(Some(&allowed), &event),
+            Ok(event) => ticket_analytics::is_allowed(Some(&allowed), &event),
             Err(_) => fullstory::conversations::is_conversation(&text),
         };
         let routed = matched.iter().any(|r| {

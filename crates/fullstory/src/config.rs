@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use delivery::{ConfigError, RetryPolicy, Settings};
+use ticket_analytics::PiiPolicy;
 use zendesk_api::ZendeskConfig;
 use zendesk_events::EventType;
-use zendesk_events::analytics::PiiPolicy;
 
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["FULLSTORY_API_KEY"];

@@ -2,14 +2,14 @@
 //! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
 
 use serde_json::Value;
-use zendesk_events::analytics::{TicketProperties, event_names, is_allowed};
+use ticket_analytics::{TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::MappingConfig;
 use crate::properties::conform;
 use crate::request::{EventParts, EventRequest};
 
-pub use zendesk_events::analytics::{RESPONDED, event_name};
+pub use ticket_analytics::{RESPONDED, event_name};
 
 /// Applies a [`MappingConfig`] to ticket events.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use fullstory::properties::property_name;
 use fullstory::request::without_session;
 use fullstory::{EventRequest, Mapper, MappingConfig, decode_conversation};
 use serde_json::{Value, json};
-use zendesk_events::analytics::PiiPolicy;
+use ticket_analytics::PiiPolicy;
 use zendesk_events::{decode_event, samples};
 
 const UID: &str = "user-4242";

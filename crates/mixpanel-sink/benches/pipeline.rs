@@ -6,7 +6,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use delivery::{Item, json_array};
 use lambda_io::Envelope;
-use mixpanel::client::gzip;
+use mixpanel::request::{gzip, import_body};
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
 use zendesk_events::samples;
@@ -62,7 +62,7 @@ fn gzip_batch(c: &mut Criterion) {
     let mut group = c.benchmark_group("import_batch");
     group.throughput(Throughput::Elements(2000));
     group.bench_function("frame_and_gzip_2000_events", |b| {
-        b.iter(|| black_box(gzip(&json_array(black_box(&items)))))
+        b.iter(|| black_box(import_body(black_box(&items))))
     });
     group.finish();
     eprintln!(

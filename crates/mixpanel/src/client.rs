@@ -6,12 +6,11 @@ use std::time::Duration;
 use base64::Engine;
 use delivery::http::{DryRun, http_client, retry_after, transport_error};
 use delivery::{Destination, Item, Verdict, json_array};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
 use serde_json::json;
 
 use crate::config::{ImportAuth, MixpanelConfig};
+use crate::request::{engage_body, import_body};
 use crate::response::{classify_engage, classify_import};
 
 /// Where requests go.
@@ -118,16 +117,6 @@ pub struct Endpoint<'a> {
     kind: Kind,
 }
 
-/// Gzips an `/import` body. Level 1: Mixpanel bodies are repetitive JSON, so the fastest level
-/// already shrinks them ~8×, at a fraction of the CPU of the default level.
-pub fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 6), Compression::fast());
-    encoder
-        .write_all(body)
-        .expect("writing to a Vec cannot fail");
-    encoder.finish().expect("writing to a Vec cannot fail")
-}
-
 impl Endpoint<'_> {
     fn url(&self) -> &str {
         match self.kind {
@@ -168,9 +157,8 @@ impl Destination for Endpoint<'_> {
     }
 
     async fn send(&self, items: &[Item], timeout: Duration) -> Verdict {
-        let body = json_array(items);
         let http = match &self.client.transport {
-            Transport::DryRun(out) => return self.dry_run(out, body),
+            Transport::DryRun(out) => return self.dry_run(out, json_array(items)),
             Transport::Http(http) => http,
         };
         let mut request = http
@@ -179,13 +167,15 @@ impl Destination for Endpoint<'_> {
             .header(CONTENT_TYPE, "application/json");
         request = match self.kind {
             Kind::Import => {
-                let mut r = request.header(CONTENT_ENCODING, "gzip").body(gzip(&body));
+                let mut r = request
+                    .header(CONTENT_ENCODING, "gzip")
+                    .body(import_body(items));
                 if let Some(auth) = &self.client.authorization {
                     r = r.header(AUTHORIZATION, auth.clone());
                 }
                 r
             }
-            Kind::Engage => request.body(body),
+            Kind::Engage => request.body(engage_body(items)),
         };
         let response = match request.send().await {
             Ok(r) => r,

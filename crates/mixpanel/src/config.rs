@@ -1,8 +1,8 @@
 //! Mixpanel settings from the environment, typed and validated once at init.
 
 use delivery::{BatchLimits, ConfigError, RetryPolicy, Secret, Settings};
+use ticket_analytics::PiiPolicy;
 use zendesk_events::EventType;
-use zendesk_events::analytics::PiiPolicy;
 
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
 pub const SECRET_SETTINGS: &[&str] = &["MIXPANEL_SERVICE_ACCOUNT_SECRET", "MIXPANEL_PROJECT_TOKEN"];

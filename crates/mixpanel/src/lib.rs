@@ -1,10 +1,12 @@
 //! Mixpanel: configuration, the mapping of Zendesk ticket events to `/import` events and
-//! `/engage` profile updates, and the client that sends them.
+//! `/engage` profile updates, the request bodies, the client that sends them and the
+//! classification of Mixpanel's answers (the same file split as `fullstory`).
 
 pub mod client;
 pub mod config;
 pub mod mapping;
 pub mod profiles;
+pub mod request;
 pub mod response;
 
 pub use client::MixpanelClient;

@@ -4,12 +4,12 @@
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
 use serde::Serialize;
-use zendesk_events::analytics::{TicketProperties, event_names, is_allowed};
+use ticket_analytics::{TicketProperties, event_names, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
 
-pub use zendesk_events::analytics::{RESPONDED, event_name};
+pub use ticket_analytics::{RESPONDED, event_name};
 
 /// A mapping failure: the JSON path (in `TicketEvent` terms) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

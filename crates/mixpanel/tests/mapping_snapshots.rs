@@ -5,7 +5,7 @@ use std::path::Path;
 
 use mixpanel::{DistinctId, Mapper, MappingConfig, markdown_table};
 use serde_json::{Value, json};
-use zendesk_events::analytics::PiiPolicy;
+use ticket_analytics::PiiPolicy;
 use zendesk_events::{decode_event, samples};
 
 fn mapped(mapper: &Mapper, json: &str) -> Value {

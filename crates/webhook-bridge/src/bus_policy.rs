@@ -2,7 +2,7 @@
 //! one for Zendesk user and organization events and Intercom conversations. By default none.
 
 use serde_json::Value;
-use zendesk_events::analytics::PiiPolicy;
+use ticket_analytics::PiiPolicy;
 
 use crate::zendesk::Domain;
 

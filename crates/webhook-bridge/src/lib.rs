@@ -4,6 +4,7 @@
 
 pub mod bus_policy;
 pub mod config;
+pub mod connector_form;
 pub mod entry;
 mod handler;
 pub mod http;
@@ -15,5 +16,6 @@ pub mod signature;
 pub mod zendesk;
 
 pub use config::BridgeConfig;
+pub use connector_form::{ConnectorEntry, TICKET_RESOURCE, encode_connector};
 pub use handler::{Bridge, Prepared};
 pub use publish::Publisher;

@@ -4,12 +4,10 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use zendesk_events::{
-    DecodeError, TICKET_RESOURCE, Timestamp, WEBHOOK_TICKET_PREFIX, decode_event, encode_connector,
-    title_case,
-};
+use zendesk_events::{DecodeError, Timestamp, WEBHOOK_TICKET_PREFIX, decode_event, title_case};
 
 use crate::bus_policy::BusPolicy;
+use crate::connector_form::{TICKET_RESOURCE, encode_connector};
 use crate::entry::BusEntry;
 
 /// What becomes of one Zendesk webhook.

@@ -1,10 +1,8 @@
 //! The Zendesk ticket event model: both families (the retired EventBridge connector and
-//! `zen:event-type:ticket.*` webhooks) decoded into one [`TicketEvent`], encoded back to the
-//! connector form, and each event's stable identity.
+//! `zen:event-type:ticket.*` webhooks) decoded into one [`TicketEvent`], and each event's stable
+//! identity.
 
-pub mod analytics;
 mod decode;
-mod encode;
 mod error;
 mod event;
 mod identity;
@@ -18,7 +16,6 @@ mod wire;
 pub use wire::parse as parse_at;
 
 pub use decode::decode_event;
-pub use encode::{ConnectorEntry, TICKET_RESOURCE, encode_connector};
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};
 pub use identity::EventIdentity;

@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::analytics::PiiPolicy;
-use crate::event::{Attachment, Comment, Sequence, Ticket, TicketEvent};
-use crate::kind::DETAIL_TYPE_PREFIX;
-use crate::timestamp::Timestamp;
+use ticket_analytics::PiiPolicy;
+use zendesk_events::{
+    Attachment, Comment, DETAIL_TYPE_PREFIX, Sequence, Ticket, TicketEvent, Timestamp,
+};
 
 /// `resources` of every ticket event the connector put on a bus.
 pub const TICKET_RESOURCE: &str = "Support Ticket";

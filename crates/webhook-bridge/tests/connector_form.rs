@@ -6,10 +6,9 @@
 use std::path::Path;
 
 use serde_json::json;
-use zendesk_events::analytics::PiiPolicy;
-use zendesk_events::{
-    SourceFamily, TICKET_RESOURCE, TicketEvent, decode_event, encode_connector, samples,
-};
+use ticket_analytics::PiiPolicy;
+use webhook_bridge::{TICKET_RESOURCE, encode_connector};
+use zendesk_events::{SourceFamily, TicketEvent, decode_event, samples};
 
 /// Every opt-in, for the samples' custom field.
 fn everything() -> PiiPolicy {

@@ -1,0 +1,12 @@
+//! The analytics view of a ticket event that every destination shares: its event name (one
+//! table for Mixpanel and FullStory), its flat, snake_case properties, and the personal-data
+//! allow-list (comment bodies, descriptions, subjects, custom field values, unknown keys leave
+//! only when a setting names them) that both they and the bus encoder apply.
+
+mod names;
+mod pii;
+mod properties;
+
+pub use names::{RESPONDED, event_name, event_names, is_allowed, is_response};
+pub use pii::{DOCUMENTED_EXTRA_KEYS, PiiPolicy};
+pub use properties::TicketProperties;
