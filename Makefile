@@ -8,7 +8,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda profile-hot-path bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -110,6 +110,12 @@ profile-lambda:
 	PERF_DATA=$(TARGET_DIR)/profile/perf.data $(TARGET_DIR)/release/lambda-bench $(TARGET_DIR)/profile/release/mixpanel-sink
 	perf report -i $(TARGET_DIR)/profile/perf.data --no-children --percent-limit 0.5 --stdio --sort symbol > $(TARGET_DIR)/profile/perf.txt
 	head -60 $(TARGET_DIR)/profile/perf.txt
+
+## profile-hot-path: instructions of the in-process hot path (callgrind counts instructions, repeatable on a shared machine where time is not), 50 rounds of every sample
+profile-hot-path:
+	$(CARGO) build --release --locked -p mixpanel-sink --example hot_path
+	valgrind --tool=callgrind --callgrind-out-file=$(TARGET_DIR)/callgrind.hot_path $(TARGET_DIR)/release/examples/hot_path 50
+	callgrind_annotate $(TARGET_DIR)/callgrind.hot_path | head -40
 
 ## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
 METRICS_BENCH_TICKETS ?= 30000

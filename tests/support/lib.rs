@@ -303,26 +303,27 @@ pub fn describe_cold_starts(inits: &[std::time::Duration]) -> String {
 /// The `moto_server` that `make moto` installs into `.venv` (or the one `MOTO_SERVER` names);
 /// its venv also has botocore. Panics, saying how to install it, when it is missing.
 pub fn moto_server() -> PathBuf {
-    let binary = std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server"));
-    assert!(
-        binary.exists(),
-        "{} not found: `make moto` installs moto from PyPI into .venv (make test does it)",
-        binary.display()
-    );
-    binary
+    venv_tool("moto_server", "MOTO_SERVER", "make moto")
 }
 
 /// The `cargo-lambda` that `make tools` installs into `.venv` (or the one `CARGO_LAMBDA` names).
 /// Panics, saying how to install it, when it is missing.
 pub fn cargo_lambda() -> PathBuf {
-    let binary = std::env::var_os("CARGO_LAMBDA")
+    venv_tool("cargo-lambda", "CARGO_LAMBDA", "make tools")
+}
+
+/// A tool the Makefile installs from PyPI into `.venv`, or the one `variable` names.
+fn venv_tool(name: &str, variable: &str, installed_by: &str) -> PathBuf {
+    let binary = std::env::var_os(variable)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cargo-lambda"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../.venv/bin")
+                .join(name)
+        });
     assert!(
         binary.exists(),
-        "cargo-lambda is not at {}: run `make tools` (or set CARGO_LAMBDA)",
+        "{} not found: `{installed_by}` installs it from PyPI into .venv (make test does it), or set {variable}",
         binary.display()
     );
     binary

@@ -39,17 +39,18 @@ impl Sink {
             FUNCTION,
             self.config.retry,
             event,
-            async |envelope: &Envelope, delivery: &mut Delivery| {
+            async |envelope: &mut Envelope, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
         )
         .await
     }
 
-    async fn process(&self, envelope: &Envelope, delivery: &mut Delivery) {
+    async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
         let mut items = Vec::new();
         let mut tickets = Vec::new();
-        for record in envelope.records() {
+        for index in 0..envelope.len() {
+            let record = envelope.take_record(index);
             let id = record.open(delivery);
             let document = match record.document() {
                 Ok(document) => document,

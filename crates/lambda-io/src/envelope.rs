@@ -95,6 +95,37 @@ impl Envelope {
     pub fn records(&self) -> impl Iterator<Item = InputRecord<'_>> + '_ {
         (0..self.len()).map(|i| self.record(i))
     }
+
+    /// Opens record `index`, moving its event document out of the envelope, so that a batch's
+    /// documents are freed one by one as they are handled rather than all at the end.
+    pub fn take_record(&mut self, index: usize) -> InputRecord<'static> {
+        let kind = self.kind;
+        if kind == EnvelopeKind::EventBridge {
+            let record = InputRecord::direct(&self.direct);
+            let (id, path) = (record.id, record.path);
+            return InputRecord {
+                index: 0,
+                id,
+                path,
+                document: Ok(Cow::Owned(std::mem::take(&mut self.direct))),
+            };
+        }
+        let record = &mut self.records[index];
+        let opened = InputRecord::read(index, record, kind);
+        let (id, path) = (opened.id, opened.path);
+        let document = match opened.document {
+            Ok(Cow::Owned(owned)) => Ok(Cow::Owned(owned)),
+            Err(e) => Err(e),
+            // Borrowed from the field the kind reads: move that field out.
+            Ok(Cow::Borrowed(_)) => Ok(Cow::Owned(record.take_document(kind))),
+        };
+        InputRecord {
+            index,
+            id,
+            path,
+            document,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Envelope {
@@ -308,6 +339,19 @@ impl<'de> Deserialize<'de> for WireRecord {
 }
 
 impl WireRecord {
+    /// The string field that holds an event of `kind` (the SNS `Message` or the SQS `body`),
+    /// moved out.
+    fn take_document(&mut self, kind: EnvelopeKind) -> String {
+        let field = match (kind, &mut self.sns) {
+            (EnvelopeKind::Sns, Some(sns)) => &mut sns.message,
+            _ => &mut self.body,
+        };
+        match std::mem::take(field) {
+            Text::Str(text) => text,
+            _ => String::new(),
+        }
+    }
+
     fn not(what: &'static str) -> Self {
         Self {
             not_object: Some(what),

@@ -45,13 +45,13 @@ pub async fn run_invocation(
     function: &'static str,
     policy: RetryPolicy,
     event: SinkEvent,
-    process: impl AsyncFnOnce(&Envelope, &mut Delivery),
+    process: impl AsyncFnOnce(&mut Envelope, &mut Delivery),
 ) -> Result<Value, InvocationError> {
     let started = Instant::now();
-    let (envelope, context) = (event.payload, &event.context);
+    let (mut envelope, context) = (event.payload, &event.context);
     let deadline = Deadline::after(budget(context).saturating_sub(ANSWER_RESERVE));
     let mut delivery = Delivery::new(policy, deadline, envelope.len());
-    process(&envelope, &mut delivery).await;
+    process(&mut envelope, &mut delivery).await;
 
     let result = answer(envelope.kind(), &delivery.ledger, delivery.halted());
     delivery.telemetry.count_outcomes(&delivery.ledger);

@@ -18,7 +18,3 @@ pub use start::{
     CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event, main,
     max_concurrency, serve, tokio_runtime,
 };
-
-/// Every function's allocator (see the workspace manifest for why).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

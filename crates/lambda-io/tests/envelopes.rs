@@ -101,3 +101,23 @@ fn malformed_samples_fail_with_a_path_and_a_reason() {
     }
     insta::assert_snapshot!(report.join("\n"));
 }
+
+#[test]
+fn taking_a_record_opens_it_exactly_as_reading_it() {
+    for folder in ["wrapped", "malformed"] {
+        for (name, json) in samples::read(folder) {
+            let read = Envelope::parse(&json).unwrap();
+            let mut taken = Envelope::parse(&json).unwrap();
+            for index in 0..read.len() {
+                let (a, b) = (read.record(index), taken.take_record(index));
+                assert_eq!((&a.id, &a.path), (&b.id, &b.path), "{name} {index}");
+                assert_eq!(a.document().ok(), b.document().ok(), "{name} {index}");
+                assert_eq!(
+                    a.decode().map_err(|e| e.to_string()).map(|e| e.identity),
+                    b.decode().map_err(|e| e.to_string()).map(|e| e.identity),
+                    "{name} {index}"
+                );
+            }
+        }
+    }
+}

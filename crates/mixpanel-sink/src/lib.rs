@@ -33,14 +33,14 @@ impl Sink {
             FUNCTION,
             self.config.retry,
             event,
-            async |envelope: &Envelope, delivery: &mut Delivery| {
+            async |envelope: &mut Envelope, delivery: &mut Delivery| {
                 self.process(envelope, delivery).await
             },
         )
         .await
     }
 
-    async fn process(&self, envelope: &Envelope, delivery: &mut Delivery) {
+    async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
         let token = self
@@ -49,7 +49,8 @@ impl Sink {
             .as_ref()
             .map_or("DRY_RUN_NO_TOKEN", Secret::expose);
         let mut profiles = ProfileBook::new(token);
-        for record in envelope.records() {
+        for index in 0..envelope.len() {
+            let record = envelope.take_record(index);
             let id = record.open(delivery);
             let event = match record.decode() {
                 Ok(event) => event,

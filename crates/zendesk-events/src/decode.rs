@@ -65,23 +65,93 @@ impl<'de: 'a, 'a> Deserialize<'de> for TicketEventParts<'a> {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                map: A,
             ) -> Result<Self::Value, A::Error> {
                 let mut parts = TicketEventParts::default();
-                while let Some(key) = map.next_key::<wire::Key<'de>>()? {
-                    match key.0.as_ref() {
+                parts.rest = read_members(map, |key, map| {
+                    match key {
                         "type" => parts.type_name = map.next_value()?,
                         "meta" => parts.meta = map.next_value()?,
                         "ticket" => parts.ticket = map.next_value()?,
                         "comment" => parts.comment = map.next_value()?,
                         "attachment" => parts.attachment = map.next_value()?,
                         "custom_field" => parts.custom_field = map.next_value()?,
-                        _ => {
-                            let raw: &'de RawValue = map.next_value()?;
-                            parts.rest.insert(key, raw);
-                        }
+                        _ => return Ok(false),
                     }
-                }
+                    Ok(true)
+                })?;
+                Ok(parts)
+            }
+        }
+        deserializer.deserialize_map(PartsVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads an object member by member: `known` decodes the members it knows (answering true),
+/// and the rest are kept raw.
+fn read_members<'de, A: serde::de::MapAccess<'de>>(
+    mut map: A,
+    mut known: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
+) -> Result<RawObject<'de>, A::Error> {
+    let mut rest = RawObject::new();
+    while let Some(key) = map.next_key::<wire::Key<'de>>()? {
+        if !known(key.0.as_ref(), &mut map)? {
+            let raw: &'de RawValue = map.next_value()?;
+            rest.insert(key, raw);
+        }
+    }
+    Ok(rest)
+}
+
+/// A webhook read in one pass: its ticket snapshot and its `event` parts decoded as they are
+/// read (the general path, with a JSON path for every error, is taken when this fails).
+#[derive(Deserialize)]
+struct FastWebhook<'a> {
+    #[serde(default, deserialize_with = "ids::optional")]
+    account_id: Option<u64>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    subject: Option<Cow<'a, str>>,
+    time: Timestamp,
+    #[serde(rename = "type", borrow)]
+    webhook_type: Cow<'a, str>,
+    detail: WireTicket,
+    #[serde(borrow, default)]
+    event: Option<WebhookEventParts<'a>>,
+}
+
+/// A webhook's `event`: the members the model has, decoded, and the rest raw.
+#[derive(Default)]
+struct WebhookEventParts<'a> {
+    meta: Option<WebhookMeta>,
+    comment: Option<WireComment>,
+    custom_field: Option<serde_json::Value>,
+    rest: RawObject<'a>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for WebhookEventParts<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PartsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for PartsVisitor<'a> {
+            type Value = WebhookEventParts<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a webhook event object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut parts = WebhookEventParts::default();
+                parts.rest = read_members(map, |key, map| {
+                    match key {
+                        "meta" => parts.meta = map.next_value()?,
+                        "comment" => parts.comment = map.next_value()?,
+                        "custom_field" => parts.custom_field = map.next_value()?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
                 Ok(parts)
             }
         }
@@ -129,10 +199,17 @@ pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
     // Connector-shaped events (every event on the bus, bridged ones included) are read in one
     // pass; anything else, or anything that fails, takes the general path below, which names
     // what is wrong and where.
-    if let Ok(top) = serde_json::from_str::<ConnectorTop<'_>>(json)
-        && let Some(name) = top.detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+    // Bare webhooks likewise; the cheap test only picks which one-pass read to try.
+    if json.contains("\"detail-type\"") {
+        if let Ok(top) = serde_json::from_str::<ConnectorTop<'_>>(json)
+            && let Some(name) = top.detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+        {
+            return decode_connector_parts(top.detail.ticket_event, name);
+        }
+    } else if let Ok(hook) = serde_json::from_str::<FastWebhook<'_>>(json)
+        && let Ok(event) = webhook_event(hook, &ROOT_PATHS)
     {
-        return decode_connector_parts(top.detail.ticket_event, name);
+        return Ok(event);
     }
     decode_any(json)
 }
@@ -349,8 +426,41 @@ const DETAIL_PATHS: WebhookPaths = WebhookPaths {
 };
 
 fn decode_webhook(json: &str, paths: &WebhookPaths) -> Result<TicketEvent, DecodeError> {
+    let hook: WireWebhook<'_> = wire::parse(json, paths.base)?;
+    let detail = wire::parse(hook.detail.get(), paths.detail)?;
+    let mut object: RawObject<'_> = match hook.event {
+        Some(raw) => wire::parse(raw.get(), paths.event)?,
+        None => RawObject::new(),
+    };
+    let meta = wire::take(&mut object, "meta")
+        .map(|raw| wire::parse_raw(raw, paths.meta))
+        .transpose()?;
+    let comment = wire::take(&mut object, "comment")
+        .map(|raw| wire::parse_raw(raw, paths.comment))
+        .transpose()?;
+    let custom_field = wire::take(&mut object, "custom_field")
+        .map(|raw| wire::parse_raw(raw, paths.custom_field))
+        .transpose()?;
+    let hook = FastWebhook {
+        account_id: hook.account_id,
+        id: hook.id,
+        subject: hook.subject,
+        time: hook.time,
+        webhook_type: hook.webhook_type,
+        detail,
+        event: Some(WebhookEventParts {
+            meta,
+            comment,
+            custom_field,
+            rest: object,
+        }),
+    };
+    webhook_event(hook, paths)
+}
+
+/// The event of a webhook whose parts are decoded.
+fn webhook_event(hook: FastWebhook<'_>, paths: &WebhookPaths) -> Result<TicketEvent, DecodeError> {
     let base = paths.base;
-    let hook: WireWebhook<'_> = wire::parse(json, base)?;
     let suffix = hook
         .webhook_type
         .strip_prefix(WEBHOOK_TICKET_PREFIX)
@@ -370,7 +480,7 @@ fn decode_webhook(json: &str, paths: &WebhookPaths) -> Result<TicketEvent, Decod
         ));
     }
     let detail_path = paths.detail;
-    let wire_ticket: WireTicket = wire::parse(hook.detail.get(), detail_path)?;
+    let wire_ticket = hook.detail;
     let ticket_id = match wire_ticket.id {
         Some(id) => id,
         None => subject_ticket_id(hook.subject.as_deref()).ok_or_else(|| {
@@ -393,24 +503,18 @@ fn decode_webhook(json: &str, paths: &WebhookPaths) -> Result<TicketEvent, Decod
     event.identity = EventIdentity::webhook(&hook.id);
 
     let event_path = paths.event;
-    let mut object: RawObject<'_> = match hook.event {
-        Some(raw) => wire::parse(raw.get(), event_path)?,
-        None => RawObject::new(),
-    };
-    if let Some(raw) = wire::take(&mut object, "meta") {
-        let meta: WebhookMeta = wire::parse_raw(raw, paths.meta)?;
+    let parts = hook.event.unwrap_or_default();
+    let mut object = parts.rest;
+    if let Some(meta) = parts.meta {
         event.sequence = meta.sequence.and_then(WireSequence::into_sequence);
     }
     fill_changes(&mut event, &mut object, event_path)?;
-    if let Some(raw) = wire::take(&mut object, "comment") {
-        let (comment, attachment) =
-            wire::parse_raw::<WireComment>(raw, paths.comment)?.into_parts();
+    if let Some(wire_comment) = parts.comment {
+        let (comment, attachment) = wire_comment.into_parts();
         event.comment = Some(comment);
         event.attachment = attachment;
     }
-    if let Some(raw) = wire::take(&mut object, "custom_field") {
-        event.custom_field = Some(wire::parse_raw(raw, paths.custom_field)?);
-    }
+    event.custom_field = parts.custom_field;
     event.extra = wire::into_extra(object, event_path)?;
     Ok(event)
 }
