@@ -8,7 +8,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda profile-hot-path bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda profile-hot-path profile-envelope bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -116,6 +116,11 @@ profile-hot-path:
 	$(CARGO) build --release --locked -p mixpanel-sink --example hot_path
 	valgrind --tool=callgrind --callgrind-out-file=$(TARGET_DIR)/callgrind.hot_path $(TARGET_DIR)/release/examples/hot_path 50
 	callgrind_annotate $(TARGET_DIR)/callgrind.hot_path | head -40
+
+## profile-envelope: instructions to read a 4,000-record SQS batch and open every event, with aws_lambda_events' SqsEvent and with lambda-io's envelope
+profile-envelope:
+	$(CARGO) build --release --locked -p lambda-io --example envelope_read
+	for way in sqs-event envelope; do valgrind --tool=callgrind --callgrind-out-file=$(TARGET_DIR)/callgrind.$$way $(TARGET_DIR)/release/examples/envelope_read $$way 2>&1 | grep refs; done
 
 ## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
 METRICS_BENCH_TICKETS ?= 30000
