@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use zendesk_events::samples;
 
 fn batch() -> Vec<u8> {
-    let events: Vec<String> = samples::read("connector").into_iter().map(|(_, e)| e).collect();
+    let events: Vec<String> = samples::read("connector")
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     let records: Vec<Value> = (0..4000)
         .map(|i| {
             json!({"messageId": format!("m{i}"), "receiptHandle": "AQEB", "eventSource": "aws:sqs",
@@ -40,5 +43,8 @@ fn main() {
             }
         }
     }
-    println!("{} bytes of payload, {bytes} bytes of event documents", payload.len());
+    println!(
+        "{} bytes of payload, {bytes} bytes of event documents",
+        payload.len()
+    );
 }

@@ -55,52 +55,68 @@ struct TicketEventParts<'a> {
     rest: RawObject<'a>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for TicketEventParts<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PartsVisitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for PartsVisitor<'a> {
-            type Value = TicketEventParts<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a ticket_event object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut parts = TicketEventParts::default();
-                parts.rest = read_members(map, |key, map| {
-                    match key {
-                        "type" => parts.type_name = map.next_value()?,
-                        "meta" => parts.meta = map.next_value()?,
-                        "ticket" => parts.ticket = map.next_value()?,
-                        "comment" => parts.comment = map.next_value()?,
-                        "attachment" => parts.attachment = map.next_value()?,
-                        "custom_field" => parts.custom_field = map.next_value()?,
-                        _ => return Ok(false),
-                    }
-                    Ok(true)
-                })?;
-                Ok(parts)
-            }
+impl<'a> Members<'a> for TicketEventParts<'a> {
+    fn read_known<'de: 'a, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "type" => self.type_name = map.next_value()?,
+            "meta" => self.meta = map.next_value()?,
+            "ticket" => self.ticket = map.next_value()?,
+            "comment" => self.comment = map.next_value()?,
+            "attachment" => self.attachment = map.next_value()?,
+            "custom_field" => self.custom_field = map.next_value()?,
+            _ => return Ok(false),
         }
-        deserializer.deserialize_map(PartsVisitor(std::marker::PhantomData))
+        Ok(true)
+    }
+
+    fn rest(&mut self) -> &mut RawObject<'a> {
+        &mut self.rest
     }
 }
 
-/// Reads an object member by member: `known` decodes the members it knows (answering true),
-/// and the rest are kept raw.
-fn read_members<'de, A: serde::de::MapAccess<'de>>(
-    mut map: A,
-    mut known: impl FnMut(&str, &mut A) -> Result<bool, A::Error>,
-) -> Result<RawObject<'de>, A::Error> {
-    let mut rest = RawObject::new();
-    while let Some(key) = map.next_key::<wire::Key<'de>>()? {
-        if !known(key.0.as_ref(), &mut map)? {
-            let raw: &'de RawValue = map.next_value()?;
-            rest.insert(key, raw);
-        }
+impl<'de: 'a, 'a> Deserialize<'de> for TicketEventParts<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
     }
-    Ok(rest)
+}
+
+/// An object read member by member in one pass: the members the type knows decoded, the rest
+/// kept raw.
+trait Members<'a>: Default {
+    /// Decodes member `key` when the type knows it (true); false leaves it raw.
+    fn read_known<'de: 'a, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error>;
+
+    /// Where the other members go.
+    fn rest(&mut self) -> &mut RawObject<'a>;
+}
+
+struct MembersVisitor<'a, T>(std::marker::PhantomData<(&'a (), T)>);
+
+impl<'de: 'a, 'a, T: Members<'a>> serde::de::Visitor<'de> for MembersVisitor<'a, T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut parts = T::default();
+        while let Some(key) = map.next_key::<wire::Key<'de>>()? {
+            if !parts.read_known(key.0.as_ref(), &mut map)? {
+                let raw: &'de RawValue = map.next_value()?;
+                parts.rest().insert(key, raw);
+            }
+        }
+        Ok(parts)
+    }
 }
 
 /// A webhook read in one pass: its ticket snapshot and its `event` parts decoded as they are
@@ -130,32 +146,29 @@ struct WebhookEventParts<'a> {
     rest: RawObject<'a>,
 }
 
+impl<'a> Members<'a> for WebhookEventParts<'a> {
+    fn read_known<'de: 'a, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "meta" => self.meta = map.next_value()?,
+            "comment" => self.comment = map.next_value()?,
+            "custom_field" => self.custom_field = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn rest(&mut self) -> &mut RawObject<'a> {
+        &mut self.rest
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for WebhookEventParts<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PartsVisitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for PartsVisitor<'a> {
-            type Value = WebhookEventParts<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a webhook event object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut parts = WebhookEventParts::default();
-                parts.rest = read_members(map, |key, map| {
-                    match key {
-                        "meta" => parts.meta = map.next_value()?,
-                        "comment" => parts.comment = map.next_value()?,
-                        "custom_field" => parts.custom_field = map.next_value()?,
-                        _ => return Ok(false),
-                    }
-                    Ok(true)
-                })?;
-                Ok(parts)
-            }
-        }
-        deserializer.deserialize_map(PartsVisitor(std::marker::PhantomData))
+        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
     }
 }
 
