@@ -99,8 +99,9 @@ async fn report_init_error(error_type: &str, message: &str) -> Result<(), lambda
 
 /// Serves invocations with `handler` until the Runtime API fails, then exits.
 ///
-/// `handler` gets each event as `T`, read by the runtime from its buffer. With `AWS_LAMBDA_MAX_CONCURRENCY` set it is
-/// called for that many invocations at once, so it holds nothing per invocation. A panic in it
+/// `handler` gets each event as `T`, read by the runtime from its buffer. With
+/// `AWS_LAMBDA_MAX_CONCURRENCY` set it is called for that many invocations at once, so it holds
+/// nothing per invocation. A panic in it
 /// fails that invocation with the panic's message and the process serves the next one. On
 /// SIGTERM, `on_shutdown` runs (to flush what a process keeps between invocations) before the
 /// process exits.
