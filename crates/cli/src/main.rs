@@ -117,7 +117,8 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Print one of README's mapping tables (generated from the code).
+    /// Print one of README's mapping tables (generated from the code), with the names
+    /// `EVENT_NAMES` chooses when it is set.
     MappingTable {
         /// Which destination's table.
         #[arg(value_enum, default_value_t = Destination::Mixpanel)]
@@ -337,9 +338,16 @@ async fn main() -> ExitCode {
             dry_run,
         } => history_cli::metrics(cursor_file, Duration::from_secs(budget), dry_run).await,
         Command::MappingTable { destination } => {
+            let names = match delivery::Settings::from_env().event_names() {
+                Ok(names) => names,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
             match destination {
-                Destination::Mixpanel => print!("{}", mixpanel::markdown_table()),
-                Destination::Fullstory => print!("{}", fullstory::mapping::markdown_table()),
+                Destination::Mixpanel => print!("{}", mixpanel::markdown_table(&names)),
+                Destination::Fullstory => print!("{}", fullstory::mapping::markdown_table(&names)),
             }
             ExitCode::SUCCESS
         }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use ticket_analytics::PiiPolicy;
+use ticket_analytics::{EventNames, PiiPolicy};
 use zendesk_events::EventType;
 
 use crate::retry::RetryPolicy;
@@ -174,6 +174,14 @@ impl<'a> Settings<'a> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
+    }
+
+    /// `EVENT_NAMES`: the destination event name per Zendesk event (`Status Changed=Ticket
+    /// Updated,…`); unset keeps the default names.
+    pub fn event_names(&self) -> Result<EventNames, ConfigError> {
+        self.get("EVENT_NAMES")
+            .map_or(Ok(EventNames::default()), |text| EventNames::parse(&text))
+            .map_err(|reason| ConfigError::new("EVENT_NAMES", reason))
     }
 
     /// What personal data may leave (`INCLUDE_COMMENT_BODY`, `INCLUDE_SUBJECT`,

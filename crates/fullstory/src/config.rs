@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use delivery::{ConfigError, RetryPolicy, Settings};
-use ticket_analytics::PiiPolicy;
+use ticket_analytics::{EventNames, PiiPolicy};
 use zendesk_api::ZendeskConfig;
 use zendesk_events::EventType;
 
@@ -60,6 +60,8 @@ pub struct MappingConfig {
     pub event_types: Option<Vec<EventType>>,
     /// `FULLSTORY_USE_MOST_RECENT_SESSION`: send `session.use_most_recent: true`.
     pub use_most_recent_session: bool,
+    /// `EVENT_NAMES`: the event name per Zendesk event.
+    pub event_names: EventNames,
 }
 
 impl Default for MappingConfig {
@@ -68,6 +70,7 @@ impl Default for MappingConfig {
             pii: PiiPolicy::default(),
             event_types: Some(default_event_types()),
             use_most_recent_session: true,
+            event_names: EventNames::default(),
         }
     }
 }
@@ -190,6 +193,7 @@ impl FullStoryConfig {
             pii: s.pii_policy()?,
             event_types: s.event_types("ZENDESK_EVENT_TYPES", Some(default_event_types()))?,
             use_most_recent_session: s.flag("FULLSTORY_USE_MOST_RECENT_SESSION", true)?,
+            event_names: s.event_names()?,
         };
         Ok(Self {
             api_url,

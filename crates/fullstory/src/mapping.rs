@@ -2,7 +2,7 @@
 //! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
 
 use serde_json::Value;
-use ticket_analytics::{TicketProperties, event_names, is_allowed};
+use ticket_analytics::{EventNames, TicketProperties, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::MappingConfig;
@@ -41,7 +41,9 @@ impl Mapper {
             Ok(Value::Object(map)) => conform(map),
             _ => unreachable!("ticket properties serialize as an object"),
         };
-        event_names(event)
+        self.config
+            .event_names
+            .names(event)
             .iter()
             .map(|name| {
                 EventParts {
@@ -58,9 +60,9 @@ impl Mapper {
     }
 }
 
-/// README's FullStory table for ticket events, generated from [`EVENT_TYPES`] and the
-/// default allow-list.
-pub fn markdown_table() -> String {
+/// README's FullStory table for ticket events, generated from [`EVENT_TYPES`], the event
+/// names (`EVENT_NAMES`; README shows the defaults) and the default allow-list.
+pub fn markdown_table(names: &EventNames) -> String {
     let defaults = crate::config::default_event_types();
     let mut out = String::from(
         "| Zendesk connector `detail-type` | Zendesk webhook `type` | FullStory event | Sent by default |\n|---|---|---|---|\n",
@@ -75,10 +77,7 @@ pub fn markdown_table() -> String {
             .webhook_suffix
             .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
         let event_type = EventType::Known(spec);
-        let mut name = event_name(&event_type).into_owned();
-        if event_type.is_comment_added() {
-            name.push_str(&format!(" (+ {RESPONDED} when public and by staff)"));
-        }
+        let name = ticket_analytics::table_cell_name(names, &event_type);
         let default = if defaults.contains(&event_type) {
             "yes"
         } else {

@@ -1,7 +1,7 @@
 //! Mixpanel settings from the environment, typed and validated once at init.
 
 use delivery::{BatchLimits, ConfigError, RetryPolicy, Secret, Settings};
-use ticket_analytics::PiiPolicy;
+use ticket_analytics::{EventNames, PiiPolicy};
 use zendesk_events::EventType;
 
 /// Settings that hold secrets and may be given as Secrets Manager ARNs (`<NAME>_ARN`).
@@ -72,6 +72,8 @@ pub struct MappingConfig {
     pub event_types: Option<Vec<EventType>>,
     /// `MIXPANEL_PROFILES`: `$set` the ticket's state on its profile.
     pub profiles: bool,
+    /// `EVENT_NAMES`: the event name per Zendesk event.
+    pub event_names: EventNames,
 }
 
 impl Default for MappingConfig {
@@ -81,6 +83,7 @@ impl Default for MappingConfig {
             pii: PiiPolicy::default(),
             event_types: None,
             profiles: true,
+            event_names: EventNames::default(),
         }
     }
 }
@@ -180,6 +183,7 @@ impl MixpanelConfig {
             pii: s.pii_policy()?,
             event_types: s.event_types("ZENDESK_EVENT_TYPES", None)?,
             profiles,
+            event_names: s.event_names()?,
         };
         let limits = BatchLimits {
             max_items: s.number(

@@ -4,7 +4,7 @@
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
 use serde::Serialize;
-use ticket_analytics::{TicketProperties, event_names, is_allowed};
+use ticket_analytics::{EventNames, TicketProperties, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
@@ -132,7 +132,9 @@ impl Mapper {
 
     /// [`Mapper::events`] for an already resolved distinct id.
     pub fn events_for(&self, event: &TicketEvent, distinct_id: &str) -> Vec<Vec<u8>> {
-        event_names(event)
+        self.config
+            .event_names
+            .names(event)
             .iter()
             .map(|name| self.encode(event, name, distinct_id))
             .collect()
@@ -170,8 +172,9 @@ impl Mapper {
     }
 }
 
-/// README's mapping table, generated from [`EVENT_TYPES`] and [`event_name`].
-pub fn markdown_table() -> String {
+/// README's mapping table, generated from [`EVENT_TYPES`] and the event names (`EVENT_NAMES`;
+/// README shows the defaults).
+pub fn markdown_table(names: &EventNames) -> String {
     let mut out = String::from(
         "| Zendesk connector `detail-type` | Zendesk webhook `type` | Mixpanel event |\n|---|---|---|\n",
     );
@@ -184,10 +187,7 @@ pub fn markdown_table() -> String {
         let webhook = spec
             .webhook_suffix
             .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));
-        let mut mixpanel = event_name(&EventType::Known(spec)).into_owned();
-        if spec.name == "Comment Created" {
-            mixpanel.push_str(&format!(" (+ {RESPONDED} when public and by staff)"));
-        }
+        let mixpanel = ticket_analytics::table_cell_name(names, &EventType::Known(spec));
         out.push_str(&format!("| {connector} | {webhook} | {mixpanel} |\n"));
     }
     out.push_str(

@@ -35,13 +35,123 @@ pub fn is_response(event: &TicketEvent) -> bool {
     })
 }
 
-/// The names an event is sent under: its own, plus [`RESPONDED`] for a public staff comment.
+/// The names an event is sent under with the default names: its own, plus [`RESPONDED`] for a
+/// public staff comment.
 pub fn event_names(event: &TicketEvent) -> Vec<Cow<'static, str>> {
-    let mut names = vec![event_name(&event.event_type)];
-    if is_response(event) {
-        names.push(Cow::Borrowed(RESPONDED));
+    EventNames::default().names(event)
+}
+
+/// Longest event name both destinations take (FullStory: 250 characters; Mixpanel: 255).
+pub const MAX_EVENT_NAME_CHARS: usize = 250;
+
+/// What an `EVENT_NAMES` entry renames: a Zendesk event type, or the extra
+/// [`RESPONDED`] event of a public staff comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Renamed {
+    Type(EventType),
+    Responded,
+}
+
+/// `EVENT_NAMES`: the destination event name chosen per Zendesk event, for example
+/// `Status Changed=Ticket Updated,Comment Created=Ticket Commented`. An empty name (`Comment
+/// Created=`) sends that event under no name of its own; a public staff comment still yields
+/// [`RESPONDED`] unless that is renamed too (`Ticket Responded=…`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventNames {
+    renames: Vec<(Renamed, Option<String>)>,
+}
+
+impl EventNames {
+    /// Reads `Zendesk name=Destination name` entries, comma-separated. The left side is a Zendesk
+    /// event type in either family's spelling (`Status Changed`, `ticket.status_changed`) or
+    /// `Ticket Responded`; the error names the entry at fault.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut renames: Vec<(Renamed, Option<String>)> = Vec::new();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let Some((from, to)) = entry.split_once('=') else {
+                return Err(format!(
+                    "entry {entry:?} is not `Zendesk name=Event name` (for example `Status Changed=Ticket Updated`)"
+                ));
+            };
+            let (from, to) = (from.trim(), to.trim());
+            let renamed = if from.eq_ignore_ascii_case(RESPONDED) {
+                Renamed::Responded
+            } else {
+                match EventType::parse(from) {
+                    known @ EventType::Known(_) => Renamed::Type(known),
+                    _ => {
+                        return Err(format!(
+                            "entry {entry:?}: unknown Zendesk event type {from:?} (use names like \"Status Changed\" or \"ticket.status_changed\", or \"{RESPONDED}\")"
+                        ));
+                    }
+                }
+            };
+            if to.chars().count() > MAX_EVENT_NAME_CHARS {
+                return Err(format!(
+                    "entry {entry:?}: the event name is longer than {MAX_EVENT_NAME_CHARS} characters"
+                ));
+            }
+            if renames.iter().any(|(r, _)| *r == renamed) {
+                return Err(format!("entry {entry:?}: {from:?} is renamed twice"));
+            }
+            renames.push((renamed, (!to.is_empty()).then(|| to.to_owned())));
+        }
+        Ok(Self { renames })
     }
-    names
+
+    /// Whether no event is renamed.
+    pub fn is_default(&self) -> bool {
+        self.renames.is_empty()
+    }
+
+    fn rename(&self, renamed: &Renamed) -> Option<Option<&str>> {
+        self.renames
+            .iter()
+            .find(|(r, _)| r == renamed)
+            .map(|(_, to)| to.as_deref())
+    }
+
+    /// The name events of `event_type` are sent under; `None` when a setting sends them under
+    /// no name of their own.
+    pub fn name_of(&self, event_type: &EventType) -> Option<Cow<'static, str>> {
+        match self.rename(&Renamed::Type(event_type.clone())) {
+            Some(to) => to.map(|to| Cow::Owned(to.to_owned())),
+            None => Some(event_name(event_type)),
+        }
+    }
+
+    /// The name of the extra event of a public staff comment; `None` when it is not sent.
+    pub fn responded(&self) -> Option<Cow<'static, str>> {
+        match self.rename(&Renamed::Responded) {
+            Some(to) => to.map(|to| Cow::Owned(to.to_owned())),
+            None => Some(Cow::Borrowed(RESPONDED)),
+        }
+    }
+
+    /// The names an event is sent under: its own, plus the responded event for a public
+    /// staff comment, each as renamed.
+    pub fn names(&self, event: &TicketEvent) -> Vec<Cow<'static, str>> {
+        let mut names = Vec::with_capacity(2);
+        names.extend(self.name_of(&event.event_type));
+        if is_response(event) {
+            names.extend(self.responded());
+        }
+        names
+    }
+}
+
+/// A mapping table's cell for `event_type`: its name (or "not sent"), and for comments the
+/// responded event beside it.
+pub fn table_cell_name(names: &EventNames, event_type: &EventType) -> String {
+    let mut cell = names
+        .name_of(event_type)
+        .map_or_else(|| "not sent".to_owned(), Cow::into_owned);
+    if event_type.is_comment_added() {
+        if let Some(responded) = names.responded() {
+            cell.push_str(&format!(" (+ {responded} when public and by staff)"));
+        }
+    }
+    cell
 }
 
 /// Whether an allow-list of event types (`ZENDESK_EVENT_TYPES`; `None` = every type) lets
@@ -53,6 +163,57 @@ pub fn is_allowed(event_types: Option<&[EventType]>, event: &TicketEvent) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_names_rename_per_zendesk_type_in_either_spelling() {
+        let names = EventNames::parse(
+            "Status Changed=Ticket Updated, ticket.comment_added=Ticket Commented",
+        )
+        .unwrap();
+        let status = EventType::parse("Status Changed");
+        assert_eq!(names.name_of(&status).as_deref(), Some("Ticket Updated"));
+        assert_eq!(
+            names
+                .name_of(&EventType::parse("Comment Created"))
+                .as_deref(),
+            Some("Ticket Commented")
+        );
+        assert_eq!(
+            names
+                .name_of(&EventType::parse("Ticket Created"))
+                .as_deref(),
+            Some("Ticket Created"),
+            "a type not listed keeps its name"
+        );
+        assert_eq!(names.responded().as_deref(), Some(RESPONDED));
+    }
+
+    #[test]
+    fn event_names_can_silence_an_event_or_rename_the_responded_event() {
+        let names = EventNames::parse("Comment Created=,Ticket Responded=Agent Replied").unwrap();
+        assert_eq!(names.name_of(&EventType::parse("Comment Created")), None);
+        assert_eq!(names.responded().as_deref(), Some("Agent Replied"));
+    }
+
+    #[test]
+    fn event_names_refuse_unknown_types_malformed_entries_and_repeats_naming_the_entry() {
+        for (text, named) in [
+            (
+                "Status Chnaged=Ticket Updated",
+                "\"Status Chnaged=Ticket Updated\"",
+            ),
+            ("Status Changed", "\"Status Changed\""),
+            (
+                "Status Changed=A,ticket.status_changed=B",
+                "\"ticket.status_changed=B\"",
+            ),
+        ] {
+            let err = EventNames::parse(text).unwrap_err();
+            assert!(err.contains(named), "{text}: {err}");
+        }
+        let long = format!("Status Changed={}", "x".repeat(MAX_EVENT_NAME_CHARS + 1));
+        assert!(EventNames::parse(&long).unwrap_err().contains("250"));
+    }
 
     #[test]
     fn names_follow_the_rule_with_its_exceptions() {
