@@ -146,10 +146,10 @@ pub fn table_cell_name(names: &EventNames, event_type: &EventType) -> String {
     let mut cell = names
         .name_of(event_type)
         .map_or_else(|| "not sent".to_owned(), Cow::into_owned);
-    if event_type.is_comment_added() {
-        if let Some(responded) = names.responded() {
-            cell.push_str(&format!(" (+ {responded} when public and by staff)"));
-        }
+    if event_type.is_comment_added()
+        && let Some(responded) = names.responded()
+    {
+        cell.push_str(&format!(" (+ {responded} when public and by staff)"));
     }
     cell
 }
