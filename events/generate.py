@@ -268,6 +268,11 @@ def routing_samples(connector):
           variant("Status Changed", id=48302, priority="high", form_id=360000000444))
     write("routing/vip-ticket-closed.json",
           variant("Status Changed", id=48303, status="closed", tags=["vip"]))
+    # A status change to solved: the Zendesk-trigger recipe's "Ticket Updated".
+    solved = variant("Status Changed", id=48304, status="solved")
+    solved["detail"]["ticket_event"]["previous"] = "open"
+    solved["detail"]["ticket_event"]["current"] = "solved"
+    write("routing/ticket-solved.json", solved)
     # A good rating, in the shape webhook-bridge publishes (events/intercom-on-bus/).
     rated = json.loads((ROOT / "intercom-on-bus/conversation.rating.added.json").read_text())
     rated["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "routing:rated-5"))

@@ -58,7 +58,7 @@ fn rules_check_without_events_lists_the_rules() {
     assert!(ok);
     assert!(stdout.contains("zendesk-tickets-to-mixpanel"));
     assert!(stdout.contains("(example)"));
-    assert!(stdout.ends_with("8 rules, all valid.\n"), "{stdout}");
+    assert!(stdout.ends_with("10 rules, all valid.\n"), "{stdout}");
 }
 
 #[test]
@@ -82,12 +82,12 @@ fn an_invalid_rule_fails_with_its_file_and_json_path() {
 fn the_demo_routes_with_deployed_rules_only_and_once_per_topic() {
     let rules = RuleSet::load(&root().join("infra/rules")).unwrap();
     let events = routing::bus_samples(&root().join("events/routing")).unwrap();
-    assert_eq!(events.len(), 4);
+    assert_eq!(events.len(), 5);
     let routed = routing::route(&rules, &events);
     // The urgent vip ticket matches two example rules to FullStory too; only the deployed
     // rules count, and each topic receives an event once.
-    assert_eq!(routed.deliveries["fullstory"].len(), 4);
-    assert_eq!(routed.deliveries["mixpanel"].len(), 3);
+    assert_eq!(routed.deliveries["fullstory"].len(), 5);
+    assert_eq!(routed.deliveries["mixpanel"].len(), 4);
     assert!(routed.unrouted.is_empty());
     let all = routing::bus_samples(&root().join("events")).unwrap();
     let routed = routing::route(&rules, &all);
