@@ -71,6 +71,8 @@ struct Store {
     received: Vec<Value>,
     /// Profiles after applying every accepted `$set`.
     profiles: BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Group profiles, by (`$group_key`, `$group_id`), after every accepted `$set`.
+    groups: BTreeMap<(String, String), serde_json::Map<String, Value>>,
     /// Statuses to answer with before accepting again (fault injection), per endpoint.
     import_faults: VecDeque<u16>,
     /// Accepted `/import` requests to let through before the queued faults apply.
@@ -80,7 +82,7 @@ struct Store {
     latency: std::time::Duration,
 }
 
-/// A mock Mixpanel `/import` and `/engage`.
+/// A mock Mixpanel `/import`, `/engage` and `/groups`.
 pub struct MockMixpanel {
     server: MockServer,
     store: Arc<Mutex<Store>>,
@@ -162,6 +164,65 @@ impl Engage {
     }
 }
 
+struct Groups(Arc<Mutex<Store>>);
+
+impl Respond for Groups {
+    /// Mixpanel's documented `/groups` shape: a JSON array of objects, each with string
+    /// `$token`, `$group_key` and `$group_id` and exactly one operation. Like `/engage` with
+    /// `verbose=1`, a bad body is answered 200 with `{"status": 0, "error": …}`.
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let refuse = |error: String| {
+            ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": error}))
+        };
+        let updates: Vec<serde_json::Map<String, Value>> =
+            match serde_json::from_slice(&request.body) {
+                Ok(u) => u,
+                Err(e) => return refuse(e.to_string()),
+            };
+        const OPERATIONS: [&str; 6] = [
+            "$set",
+            "$set_once",
+            "$unset",
+            "$remove",
+            "$union",
+            "$delete",
+        ];
+        for update in &updates {
+            for key in ["$token", "$group_key", "$group_id"] {
+                if !update.get(key).is_some_and(Value::is_string) {
+                    return refuse(format!("{key} must be a string"));
+                }
+            }
+            let operations = update
+                .keys()
+                .filter(|k| OPERATIONS.contains(&k.as_str()))
+                .count();
+            let unknown: Vec<_> = update
+                .keys()
+                .filter(|k| !OPERATIONS.contains(&k.as_str()))
+                .filter(|k| !["$token", "$group_key", "$group_id"].contains(&k.as_str()))
+                .collect();
+            if operations != 1 || !unknown.is_empty() {
+                return refuse(format!(
+                    "exactly one operation expected, got {:?}",
+                    update.keys().collect::<Vec<_>>()
+                ));
+            }
+        }
+        let mut store = self.0.lock().unwrap();
+        for update in updates {
+            let group = (
+                update["$group_key"].as_str().unwrap().to_owned(),
+                update["$group_id"].as_str().unwrap().to_owned(),
+            );
+            if let Some(set) = update.get("$set").and_then(Value::as_object) {
+                store.groups.entry(group).or_default().extend(set.clone());
+            }
+        }
+        ResponseTemplate::new(200).set_body_json(json!({"status": 1, "error": null}))
+    }
+}
+
 impl MockMixpanel {
     /// Starts the mock on a loopback port.
     pub async fn start() -> Self {
@@ -175,6 +236,11 @@ impl MockMixpanel {
         Mock::given(method("POST"))
             .and(path("/engage"))
             .respond_with(Engage(store.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/groups"))
+            .respond_with(Groups(store.clone()))
             .mount(&server)
             .await;
         Self { server, store }
@@ -235,6 +301,16 @@ impl MockMixpanel {
                 ))
             })
             .collect()
+    }
+
+    /// A group profile's properties.
+    pub fn group(&self, key: &str, id: &str) -> Option<serde_json::Map<String, Value>> {
+        self.store
+            .lock()
+            .unwrap()
+            .groups
+            .get(&(key.to_owned(), id.to_owned()))
+            .cloned()
     }
 
     /// A profile's properties.

@@ -10,7 +10,9 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use zendesk_events::{DecodeError, TicketEvent, decode_event, parse_at as parse};
+use zendesk_events::{
+    AccountEvent, DecodeError, TicketEvent, decode_account_event, decode_event, parse_at as parse,
+};
 
 /// How the function was invoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -565,6 +567,15 @@ impl<'a> InputRecord<'a> {
         match &self.document {
             Ok(doc) if self.path == "$" => decode_event(doc),
             Ok(doc) => decode_event(doc).map_err(|e| e.within(&self.path)),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Reads the event as a Zendesk user or organization event; `Ok(None)` when it is not one.
+    /// Errors carry this record's path.
+    pub fn decode_account(&self) -> Result<Option<AccountEvent>, DecodeError> {
+        match &self.document {
+            Ok(doc) => decode_account_event(doc).map_err(|e| e.within(&self.path)),
             Err(e) => Err(e.clone()),
         }
     }

@@ -3,9 +3,10 @@
 
 use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
 use lambda_io::{Envelope, InvocationError, SinkEvent, run_invocation};
-use mixpanel::{Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
+use mixpanel::accounts::{group_update, organization_properties, user_properties, user_update};
+use mixpanel::{DistinctId, Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
 use serde_json::Value;
-use zendesk_events::TicketEvent;
+use zendesk_events::{AccountEvent, AccountKind, TicketEvent};
 
 const FUNCTION: &str = "mixpanel-sink";
 
@@ -49,13 +50,25 @@ impl Sink {
             .as_ref()
             .map_or("DRY_RUN_NO_TOKEN", Secret::expose);
         let mut profiles = ProfileBook::new(token);
+        // User events set other properties than ticket events on the same requester profile,
+        // so they coalesce apart: neither update may replace the other.
+        let mut requesters = ProfileBook::new(token);
+        let mut groups = ProfileBook::new(token);
         for index in 0..envelope.len() {
             let record = envelope.take_record(index);
             let id = record.open(delivery);
             let event = match record.decode() {
                 Ok(event) => event,
+                // Not a ticket event: a user or organization event is read on its own path
+                // (they are rare, so ticket events never pay for the second look).
                 Err(e) => {
-                    record.reject(delivery, e);
+                    match record.decode_account() {
+                        Ok(Some(account)) => {
+                            self.map_account(&account, id, delivery, &mut requesters, &mut groups)
+                        }
+                        Ok(None) => record.reject(delivery, e),
+                        Err(account_error) => record.reject(delivery, account_error),
+                    }
                     continue;
                 }
             };
@@ -66,8 +79,77 @@ impl Sink {
             }
         }
         delivery.send(&import, events.take()).await;
-        if !profiles.is_empty() {
-            self.send_profiles(profiles, delivery).await;
+        for book in [profiles, requesters] {
+            if !book.is_empty() {
+                self.send_updates(&self.client.engage(), book, delivery)
+                    .await;
+            }
+        }
+        if !groups.is_empty() {
+            self.send_updates(&self.client.groups(), groups, delivery)
+                .await;
+        }
+    }
+
+    /// Notes the profile update of a user event (the requester's own profile) or the group
+    /// update of an organization event; settles what updates nothing as skipped.
+    fn map_account(
+        &self,
+        account: &AccountEvent,
+        id: RecordId,
+        delivery: &mut Delivery,
+        requesters: &mut ProfileBook,
+        groups: &mut ProfileBook,
+    ) {
+        let mapping = &self.config.mapping;
+        let order = (account.occurred_at, 0);
+        match account.kind {
+            AccountKind::User => {
+                if mapping.distinct_id != DistinctId::Requester || !mapping.profiles {
+                    delivery.ledger.skip(
+                        id,
+                        "user events update requester profiles only with MIXPANEL_DISTINCT_ID=requester",
+                    );
+                    return;
+                }
+                let set = user_properties(mapping, &account.fields);
+                if set.is_empty() {
+                    delivery
+                        .ledger
+                        .skip(id, "the user event holds no profile property");
+                    return;
+                }
+                let token = requesters.token().to_owned();
+                requesters.add_encoded(
+                    account.id.to_string(),
+                    order,
+                    |distinct_id| user_update(&token, distinct_id, &set),
+                    id,
+                );
+            }
+            AccountKind::Organization => {
+                let Some(group_key) = mapping.group_key.as_deref() else {
+                    delivery.ledger.skip(
+                        id,
+                        "organization events update group profiles only with MIXPANEL_GROUP_KEY",
+                    );
+                    return;
+                };
+                let set = organization_properties(&account.fields);
+                if set.is_empty() {
+                    delivery
+                        .ledger
+                        .skip(id, "the organization event holds no group property");
+                    return;
+                }
+                let token = groups.token().to_owned();
+                groups.add_encoded(
+                    account.id.to_string(),
+                    order,
+                    |group_id| group_update(&token, group_key, group_id, &set),
+                    id,
+                );
+            }
         }
     }
 
@@ -104,14 +186,19 @@ impl Sink {
             .collect()
     }
 
-    async fn send_profiles(&self, profiles: ProfileBook, delivery: &mut Delivery) {
-        let engage = self.client.engage();
+    /// Sends coalesced profile or group updates in batches.
+    async fn send_updates(
+        &self,
+        endpoint: &mixpanel::client::Endpoint<'_>,
+        updates: ProfileBook,
+        delivery: &mut Delivery,
+    ) {
         let mut batcher = Batcher::new(self.config.engage_limits);
-        for item in profiles.into_items() {
+        for item in updates.into_items() {
             if let Some(batch) = batcher.push(item) {
-                delivery.send(&engage, batch).await;
+                delivery.send(endpoint, batch).await;
             }
         }
-        delivery.send(&engage, batcher.take()).await;
+        delivery.send(endpoint, batcher.take()).await;
     }
 }

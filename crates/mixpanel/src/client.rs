@@ -1,4 +1,4 @@
-//! Requests to `/import` and `/engage`, over HTTP or, with `DRY_RUN`, as JSON lines on stdout.
+//! Requests to `/import`, `/engage` and `/groups`, over HTTP or, with `DRY_RUN`, as JSON lines on stdout.
 
 use std::io::Write;
 use std::time::Duration;
@@ -25,6 +25,7 @@ pub struct MixpanelClient {
     transport: Transport,
     import_url: String,
     engage_url: String,
+    groups_url: String,
     authorization: Option<HeaderValue>,
     /// The project token as it appears in `/engage` bodies (a JSON string), redacted in DRY_RUN.
     token_in_body: Option<String>,
@@ -72,6 +73,7 @@ impl MixpanelClient {
             transport,
             import_url,
             engage_url: format!("{base}/engage?verbose=1&ip=0"),
+            groups_url: format!("{base}/groups?verbose=1&ip=0"),
             authorization,
             token_in_body: config
                 .project_token
@@ -95,6 +97,14 @@ impl MixpanelClient {
             kind: Kind::Engage,
         }
     }
+
+    /// The `/groups` endpoint (group profiles).
+    pub fn groups(&self) -> Endpoint<'_> {
+        Endpoint {
+            client: self,
+            kind: Kind::Groups,
+        }
+    }
 }
 
 fn basic(credentials: &str) -> HeaderValue {
@@ -109,6 +119,7 @@ fn basic(credentials: &str) -> HeaderValue {
 enum Kind {
     Import,
     Engage,
+    Groups,
 }
 
 /// One Mixpanel endpoint, as a delivery destination.
@@ -122,11 +133,12 @@ impl Endpoint<'_> {
         match self.kind {
             Kind::Import => &self.client.import_url,
             Kind::Engage => &self.client.engage_url,
+            Kind::Groups => &self.client.groups_url,
         }
     }
 
     /// Prints the request with every secret redacted: `/import`'s Authorization header and
-    /// the `$token` each `/engage` update carries.
+    /// the `$token` each `/engage` and `/groups` update carries.
     fn dry_run(&self, out: &DryRun, body: Vec<u8>) -> Verdict {
         let mut headers = json!({ "Content-Type": "application/json" });
         match self.kind {
@@ -137,7 +149,7 @@ impl Endpoint<'_> {
                 }
                 out.write(self.url(), headers, &body)
             }
-            Kind::Engage => match &self.client.token_in_body {
+            Kind::Engage | Kind::Groups => match &self.client.token_in_body {
                 Some(token) => {
                     let text = String::from_utf8_lossy(&body).replace(token, "\"<redacted>\"");
                     out.write(self.url(), headers, text.as_bytes())
@@ -153,6 +165,7 @@ impl Destination for Endpoint<'_> {
         match self.kind {
             Kind::Import => "mixpanel_import",
             Kind::Engage => "mixpanel_engage",
+            Kind::Groups => "mixpanel_groups",
         }
     }
 
@@ -175,7 +188,7 @@ impl Destination for Endpoint<'_> {
                 }
                 r
             }
-            Kind::Engage => request.body(engage_body(items)),
+            Kind::Engage | Kind::Groups => request.body(engage_body(items)),
         };
         let response = match request.send().await {
             Ok(r) => r,
@@ -199,7 +212,7 @@ impl Destination for Endpoint<'_> {
         };
         match self.kind {
             Kind::Import => classify_import(status, retry_after, &body),
-            Kind::Engage => classify_engage(status, retry_after, &body),
+            Kind::Engage | Kind::Groups => classify_engage(status, retry_after, &body),
         }
     }
 }

@@ -74,6 +74,13 @@ pub struct MappingConfig {
     pub profiles: bool,
     /// `EVENT_NAMES`: the event name per Zendesk event.
     pub event_names: EventNames,
+    /// `MIXPANEL_GROUP_KEY`: the group key (Group Analytics) ticket events carry the
+    /// organization id under, and organization events update group profiles of.
+    pub group_key: Option<String>,
+    /// `INCLUDE_EMAIL`: requester profiles from user events get `$email`.
+    pub include_email: bool,
+    /// `INCLUDE_USER_NAME`: requester profiles from user events get `$name`.
+    pub include_user_name: bool,
 }
 
 impl Default for MappingConfig {
@@ -84,6 +91,9 @@ impl Default for MappingConfig {
             event_types: None,
             profiles: true,
             event_names: EventNames::default(),
+            group_key: None,
+            include_email: false,
+            include_user_name: false,
         }
     }
 }
@@ -107,6 +117,23 @@ pub struct MixpanelConfig {
     pub retry: RetryPolicy,
     /// `DRY_RUN`: print requests instead of sending them.
     pub dry_run: bool,
+}
+
+/// `MIXPANEL_GROUP_KEY`: a property name as Mixpanel takes one (not reserved, at most 255
+/// characters).
+fn group_key(s: &Settings<'_>) -> Result<Option<String>, ConfigError> {
+    let Some(key) = s.get("MIXPANEL_GROUP_KEY").map(|k| k.trim().to_owned()) else {
+        return Ok(None);
+    };
+    if key.is_empty() || key.starts_with('$') || key.chars().count() > 255 {
+        return Err(ConfigError::new(
+            "MIXPANEL_GROUP_KEY",
+            format!(
+                "expected the group key defined in your Mixpanel project (for example organization_id): a property name of 1 to 255 characters not starting with $, got {key:?}"
+            ),
+        ));
+    }
+    Ok(Some(key))
 }
 
 impl MixpanelConfig {
@@ -184,6 +211,9 @@ impl MixpanelConfig {
             event_types: s.event_types("ZENDESK_EVENT_TYPES", None)?,
             profiles,
             event_names: s.event_names()?,
+            group_key: group_key(s)?,
+            include_email: s.flag("INCLUDE_EMAIL", false)?,
+            include_user_name: s.flag("INCLUDE_USER_NAME", false)?,
         };
         let limits = BatchLimits {
             max_items: s.number(

@@ -2,6 +2,7 @@
 //! `/engage` profile updates, the request bodies, the client that sends them and the
 //! classification of Mixpanel's answers (the same file split as `fullstory`).
 
+pub mod accounts;
 pub mod client;
 pub mod config;
 pub mod mapping;

@@ -45,6 +45,25 @@ pub struct Properties<'a> {
     /// The ticket's properties, shared with every destination.
     #[serde(flatten)]
     pub ticket: TicketProperties<'a>,
+    /// The group key with the organization id, which attributes the event to its group.
+    #[serde(flatten)]
+    pub group: GroupKeyProperty<'a>,
+}
+
+/// `MIXPANEL_GROUP_KEY` and the ticket's organization id (as a string, the form of
+/// `$group_id`): one property, or none without a key or an organization.
+#[derive(Debug)]
+pub struct GroupKeyProperty<'a>(pub Option<(&'a str, u64)>);
+
+impl Serialize for GroupKeyProperty<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(usize::from(self.0.is_some())))?;
+        if let Some((key, id)) = self.0 {
+            map.serialize_entry(key, &id.to_string())?;
+        }
+        map.end()
+    }
 }
 
 /// The ticket state a profile update `$set`s, borrowed from the event.
@@ -142,6 +161,16 @@ impl Mapper {
 
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
         let insert_id = event.identity.derive_key(&["mixpanel", name]);
+        let mut ticket = TicketProperties::new(event, &self.config.pii);
+        let group = self.config.group_key.as_deref().and_then(|key| {
+            // Named `organization_id`, the key replaces the numeric property of that name.
+            let id = if key == "organization_id" {
+                ticket.take_organization_id()
+            } else {
+                ticket.organization_id()
+            };
+            id.map(|id| (key, id))
+        });
         let import = ImportEvent {
             event: name,
             properties: Properties {
@@ -149,7 +178,8 @@ impl Mapper {
                 distinct_id,
                 insert_id,
                 ip: 0,
-                ticket: TicketProperties::new(event, &self.config.pii),
+                ticket,
+                group: GroupKeyProperty(group),
             },
         };
         serde_json::to_vec(&import).expect("mapped events always serialize")

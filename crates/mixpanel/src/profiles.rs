@@ -32,6 +32,11 @@ impl ProfileBook {
         }
     }
 
+    /// The token the updates carry.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Notes `state` for `distinct_id`, from `event` of input `record`.
     pub fn add(
         &mut self,
@@ -48,9 +53,10 @@ impl ProfileBook {
                 .and_then(|s| s.position)
                 .unwrap_or(0),
         );
+        let token = &self.token;
         let encode = |id: &str| {
             let update = ProfileUpdate {
-                token: &self.token,
+                token,
                 distinct_id: id,
                 ip: 0,
                 ignore_time: true,
@@ -58,20 +64,42 @@ impl ProfileBook {
             };
             serde_json::to_vec(&update).expect("profile updates always serialize")
         };
-        match self.latest.get_mut(&distinct_id) {
+        Self::note(&mut self.latest, distinct_id, order, encode, record);
+    }
+
+    /// Notes the update `encode` builds for profile (or group) `key`, ordered by `order`,
+    /// from input `record`: the newest update is kept, every record is remembered.
+    pub fn add_encoded(
+        &mut self,
+        key: String,
+        order: (Timestamp, u64),
+        encode: impl FnOnce(&str) -> Vec<u8>,
+        record: RecordId,
+    ) {
+        Self::note(&mut self.latest, key, order, encode, record);
+    }
+
+    fn note(
+        latest: &mut HashMap<String, Entry>,
+        key: String,
+        order: (Timestamp, u64),
+        encode: impl FnOnce(&str) -> Vec<u8>,
+        record: RecordId,
+    ) {
+        match latest.get_mut(&key) {
             Some(entry) => {
                 if order >= entry.order {
                     entry.order = order;
-                    entry.update = encode(&distinct_id);
+                    entry.update = encode(&key);
                 }
                 if !entry.records.contains(&record) {
                     entry.records.push(record);
                 }
             }
             None => {
-                let update = encode(&distinct_id);
-                self.latest.insert(
-                    distinct_id,
+                let update = encode(&key);
+                latest.insert(
+                    key,
                     Entry {
                         order,
                         update,
@@ -92,7 +120,7 @@ impl ProfileBook {
         self.latest.is_empty()
     }
 
-    /// The `/engage` updates, in a stable order.
+    /// The updates (`/engage` or `/groups`), in a stable order.
     pub fn into_items(self) -> Vec<Item> {
         let mut entries: Vec<_> = self.latest.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));

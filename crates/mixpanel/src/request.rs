@@ -42,7 +42,7 @@ pub fn import_body(items: &[Item]) -> Vec<u8> {
         .expect("writing to a Vec cannot fail")
 }
 
-/// An `/engage` body: the updates as a JSON array.
+/// An `/engage` or `/groups` body: the updates as a JSON array.
 pub fn engage_body(items: &[Item]) -> Vec<u8> {
     json_array(items)
 }

@@ -76,6 +76,17 @@ pub struct TicketProperties<'a> {
 }
 
 impl<'a> TicketProperties<'a> {
+    /// Takes the organization id out of the properties, for a destination that sends it under a
+    /// name and form of its own (Mixpanel's group key).
+    pub fn take_organization_id(&mut self) -> Option<u64> {
+        self.organization_id.take()
+    }
+
+    /// The ticket's organization id.
+    pub fn organization_id(&self) -> Option<u64> {
+        self.organization_id
+    }
+
     /// The properties of `event` that `pii` lets out.
     pub fn new(event: &'a TicketEvent, pii: &'a PiiPolicy) -> Self {
         let t = &event.ticket;

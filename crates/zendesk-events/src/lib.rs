@@ -2,6 +2,7 @@
 //! `zen:event-type:ticket.*` webhooks) decoded into one [`TicketEvent`], and each event's stable
 //! identity.
 
+mod account;
 mod decode;
 mod error;
 mod event;
@@ -15,6 +16,7 @@ mod wire;
 
 pub use wire::parse as parse_at;
 
+pub use account::{AccountEvent, AccountKind, decode_account_event};
 pub use decode::decode_event;
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};

@@ -1,0 +1,192 @@
+//! Zendesk user and organization events, as webhook-bridge publishes them, through the real
+//! `mixpanel-sink`: organizations become Mixpanel group profiles (`/groups`, checked against
+//! the documented shape) and ticket events carry the group key; users set the requester's own
+//! profile in requester mode and are skipped, not failed, in ticket mode. Nothing personal
+//! leaves unless a setting names it.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_e2e::{MockMixpanel, binary, sample, sns};
+use webhook_bridge::bus_policy::BusPolicy;
+use webhook_bridge::zendesk::{ZendeskOutcome, normalize};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const EMAIL: &str = "ada.lovelace@example.com";
+
+/// A Zendesk webhook turned into the EventBridge event the sinks receive, by the bridge's own
+/// normalization with `policy`.
+fn on_the_bus(webhook: &Value, policy: &BusPolicy) -> String {
+    let ZendeskOutcome::Publish(entry) = normalize(
+        webhook.to_string().as_bytes(),
+        "ticketbridge.zendesk",
+        policy,
+    )
+    .unwrap() else {
+        panic!("the bridge ignores {webhook}")
+    };
+    json!({"version": "0", "id": entry.event_id, "detail-type": entry.detail_type,
+           "source": entry.source, "account": "210987654321", "time": entry.time.to_seconds_utc(),
+           "region": "eu-west-1", "resources": entry.resources, "detail": entry.detail})
+    .to_string()
+}
+
+fn organization_created() -> Value {
+    json!({"account_id": 4410022, "id": "ev-org-1", "type": "zen:event-type:organization.created",
+           "subject": "zen:organization:360000000777", "time": "2026-03-10T15:00:00.000000000Z",
+           "zendesk_event_version": "2022-11-06",
+           "detail": {"id": "360000000777", "name": "Acme Ltd", "tags": ["gold"],
+                      "group_id": "360000000555", "created_at": "2024-01-02T03:04:05Z",
+                      "notes": "owes us money", "details": "VIP account, call Ada",
+                      "domain_names": ["acme.example"]},
+           "event": {}})
+}
+
+fn user_created() -> Value {
+    json!({"account_id": 4410022, "id": "ev-user-1", "type": "zen:event-type:user.created",
+           "subject": "zen:user:900000000101", "time": "2026-03-10T15:00:00.000000000Z",
+           "zendesk_event_version": "2022-06-20",
+           "detail": {"id": "900000000101", "role": "END_USER", "organization_id": "360000000777",
+                      "locale": "en-GB", "time_zone": "London", "tags": ["vip"],
+                      "created_at": "2024-01-02T03:04:05Z", "last_login_at": "2026-03-01T09:00:00Z",
+                      "email": EMAIL, "name": "Ada Lovelace", "phone": "+44 20 7946 0958"},
+           "event": {}})
+}
+
+fn env(mixpanel: &MockMixpanel, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("MIXPANEL_API_URL".to_owned(), mixpanel.url()),
+        ("MIXPANEL_PROJECT_TOKEN".to_owned(), "e2e-token".to_owned()),
+    ];
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    env
+}
+
+async fn deliver(api: &RuntimeApi, event: &str, id: &str) {
+    assert_eq!(
+        api.invoke(sns(event, id), TIMEOUT).await,
+        Some(Outcome::Response(json!({"records": 1}))),
+        "{id}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organization_events_set_group_profiles_and_ticket_events_carry_the_group_key() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let env = env(&mixpanel, &[("MIXPANEL_GROUP_KEY", "organization_id")]);
+    let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
+    // The bridge's default policy: notes, details and domain names stay behind.
+    let organization = on_the_bus(&organization_created(), &BusPolicy::default());
+    deliver(&api, &organization, "org").await;
+    deliver(&api, &sample("connector/status-changed.json"), "ticket").await;
+    process.stop().await;
+
+    let group = mixpanel
+        .group("organization_id", "360000000777")
+        .expect("the mock accepted a /groups update of the documented shape");
+    assert_eq!(
+        Value::Object(group),
+        json!({"$name": "Acme Ltd", "tags": ["gold"], "group_id": 360000000555_u64,
+               "created_at": "2024-01-02T03:04:05Z"})
+    );
+    let events = mixpanel.deduplicated();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        events[0]["properties"]["organization_id"], "360000000777",
+        "the event carries the group key with the group id"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organization_events_without_a_group_key_are_skipped_not_failed() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &[])).unwrap();
+    let organization = on_the_bus(&organization_created(), &BusPolicy::default());
+    deliver(&api, &organization, "org").await;
+    let stderr = process.stderr_up_to_now().await.join("\n");
+    process.stop().await;
+    assert!(mixpanel.group("organization_id", "360000000777").is_none());
+    assert!(stderr.contains("\"records_skipped\":1"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_events_set_the_requesters_profile_in_requester_mode_without_personal_data() {
+    // Even when the bridge puts e-mail and name on the bus, the sink sends them only by setting.
+    let policy = BusPolicy {
+        include_email: true,
+        include_user_name: true,
+        ..BusPolicy::default()
+    };
+    let user = on_the_bus(&user_created(), &policy);
+    for (extra, personal) in [
+        (vec![], false),
+        (
+            vec![("INCLUDE_EMAIL", "true"), ("INCLUDE_USER_NAME", "true")],
+            true,
+        ),
+    ] {
+        let mixpanel = MockMixpanel::start().await;
+        let api = RuntimeApi::start().await.unwrap();
+        let mut settings = vec![("MIXPANEL_DISTINCT_ID", "requester")];
+        settings.extend(extra);
+        let process =
+            FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &settings))
+                .unwrap();
+        deliver(&api, &user, "user").await;
+        deliver(&api, &sample("connector/status-changed.json"), "ticket").await;
+        process.stop().await;
+        let profile = mixpanel.profile("900000000101").expect("requester profile");
+        for (key, value) in [
+            ("role", json!("end_user")),
+            ("organization_id", json!(360000000777_u64)),
+            ("locale", json!("en-GB")),
+            ("time_zone", json!("London")),
+            ("user_tags", json!(["vip"])),
+            ("created_at", json!("2024-01-02T03:04:05Z")),
+            ("last_login_at", json!("2026-03-01T09:00:00Z")),
+        ] {
+            assert_eq!(profile.get(key), Some(&value), "{key}: {profile:?}");
+        }
+        assert_eq!(
+            profile.get("status"),
+            Some(&json!("open")),
+            "the ticket event's state is kept beside the user's: {profile:?}"
+        );
+        assert_eq!(profile.get("$email").is_some(), personal, "{profile:?}");
+        assert_eq!(profile.get("$name").is_some(), personal, "{profile:?}");
+        let everything = serde_json::to_string(&profile).unwrap();
+        assert!(
+            !everything.contains("+44"),
+            "a phone number left: {everything}"
+        );
+        if !personal {
+            assert!(!everything.contains(EMAIL) && !everything.contains("Lovelace"));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_events_in_ticket_mode_are_skipped_and_counted_not_failed() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &[])).unwrap();
+    deliver(
+        &api,
+        &on_the_bus(&user_created(), &BusPolicy::default()),
+        "user",
+    )
+    .await;
+    let stderr = process.stderr_up_to_now().await.join("\n");
+    process.stop().await;
+    assert!(mixpanel.profile("900000000101").is_none());
+    assert!(stderr.contains("\"records_skipped\":1"), "{stderr}");
+}
