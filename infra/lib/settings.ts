@@ -22,6 +22,10 @@ export interface Settings {
   readonly logRetentionDays: number;
   /** Mixpanel data residency: us, eu or in. */
   readonly mixpanelRegion: string;
+  /** `MIXPANEL_GROUP_KEY`: the Mixpanel group key of organizations (Group Analytics). */
+  readonly mixpanelGroupKey?: string;
+  /** `MIXPANEL_DISTINCT_ID`: whose profile ticket events go to, `ticket` or `requester`. */
+  readonly mixpanelDistinctId: string;
   /** Mixpanel service account user name; with it, `/import` uses the service account secret. */
   readonly mixpanelServiceAccountUsername?: string;
   /** Mixpanel project id (required with a service account). */
@@ -177,6 +181,8 @@ export function readSettings(context: Context, baseDir: string): Settings {
     },
     logRetentionDays: retention(context),
     mixpanelRegion: oneOf(context, 'mixpanelRegion', ['us', 'eu', 'in'], 'us'),
+    mixpanelGroupKey: groupKey(context),
+    mixpanelDistinctId: oneOf(context, 'mixpanelDistinctId', ['ticket', 'requester'], 'ticket'),
     mixpanelServiceAccountUsername,
     mixpanelProjectId,
     zendeskSubdomain,
@@ -185,6 +191,15 @@ export function readSettings(context: Context, baseDir: string): Settings {
     ticketMetrics: ticketMetrics(context, zendeskSubdomain),
     metricsSchedule: schedule(context),
   };
+}
+
+/** A Mixpanel property name, as the sink checks it (1–255 characters, not starting with `$`). */
+function groupKey(context: Context): string | undefined {
+  const key = text(context, 'mixpanelGroupKey')?.trim();
+  if (key !== undefined && (key.length === 0 || key.length > 255 || key.startsWith('$'))) {
+    throw new Error(`context mixpanelGroupKey: expected the group key defined in your Mixpanel project (e.g. organization_id), got ${JSON.stringify(key)}`);
+  }
+  return key;
 }
 
 /** On by default when there is a Zendesk account to read; asking for it without one is an error. */

@@ -77,7 +77,14 @@ export class TicketbridgeStack extends Stack {
     const mixpanelSecrets: Record<string, secretsmanager.ISecret> = {
       MIXPANEL_PROJECT_TOKEN_ARN: secret('MixpanelProjectToken', 'Mixpanel project token'),
     };
-    const mixpanelEnv: Record<string, string> = { MIXPANEL_REGION: settings.mixpanelRegion, ...personalData };
+    const mixpanelEnv: Record<string, string> = {
+      MIXPANEL_REGION: settings.mixpanelRegion,
+      MIXPANEL_DISTINCT_ID: settings.mixpanelDistinctId,
+      ...personalData,
+    };
+    if (settings.mixpanelGroupKey) {
+      mixpanelEnv.MIXPANEL_GROUP_KEY = settings.mixpanelGroupKey;
+    }
     if (settings.mixpanelServiceAccountUsername && settings.mixpanelProjectId) {
       mixpanelSecrets.MIXPANEL_SERVICE_ACCOUNT_SECRET_ARN = secret(
         'MixpanelServiceAccountSecret',

@@ -333,6 +333,24 @@ for (const [name, context] of Object.entries({
   });
 }
 
+test('mixpanel-sink: the group key and the distinct id come from context, and a bad key is refused', () => {
+  const sinkEnv = (context: Record<string, string>) => {
+    const { template } = synth(context);
+    const fn = Object.values(resources(template, 'AWS::Lambda::Function')).find(
+      (f) => f.Properties.Description === 'ticketbridge mixpanel-sink',
+    )!;
+    return fn.Properties.Environment.Variables;
+  };
+  const defaults = sinkEnv({});
+  assert.equal(defaults.MIXPANEL_DISTINCT_ID, 'ticket');
+  assert.equal(defaults.MIXPANEL_GROUP_KEY, undefined);
+  const groups = sinkEnv({ mixpanelGroupKey: 'organization_id', mixpanelDistinctId: 'requester' });
+  assert.equal(groups.MIXPANEL_GROUP_KEY, 'organization_id');
+  assert.equal(groups.MIXPANEL_DISTINCT_ID, 'requester');
+  assert.throws(() => synth({ mixpanelGroupKey: '$group' }), /context mixpanelGroupKey/);
+  assert.throws(() => synth({ mixpanelDistinctId: 'user' }), /context mixpanelDistinctId/);
+});
+
 test('ticket-metrics: on a schedule, one run at a time, writing only its own cursor parameter', () => {
   const { template } = synth({ metricsSchedule: 'cron(15 * * * ? *)' });
   const json = template.toJSON();

@@ -25,6 +25,15 @@ fn ticketbridge(args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn rules_check_prints_what_each_event_matches() {
+    let unrouted =
+        std::env::temp_dir().join(format!("ticketbridge-unrouted-{}.json", std::process::id()));
+    std::fs::write(
+        &unrouted,
+        r#"{"version": "0", "id": "x", "detail-type": "Order Placed", "source": "acme.shop",
+            "account": "1", "time": "2026-01-01T00:00:00Z", "region": "eu-west-1",
+            "resources": [], "detail": {}}"#,
+    )
+    .unwrap();
     let (ok, stdout, _) = ticketbridge(&[
         "rules",
         "check",
@@ -32,7 +41,9 @@ fn rules_check_prints_what_each_event_matches() {
         "events/intercom-on-bus",
         "events/webhook/ticket.created.json",
         "events/malformed/not-a-ticket-event.json",
+        unrouted.to_str().unwrap(),
     ]);
+    std::fs::remove_file(&unrouted).unwrap();
     assert!(ok);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
@@ -48,8 +59,9 @@ fn rules_check_prints_what_each_event_matches() {
     );
     assert_eq!(
         lines[5],
-        "events/malformed/not-a-ticket-event.json: matches no rule"
+        "events/malformed/not-a-ticket-event.json: zendesk-accounts-to-mixpanel (mixpanel, example)"
     );
+    assert_eq!(lines[6], format!("{}: matches no rule", unrouted.display()));
 }
 
 #[test]
@@ -58,7 +70,7 @@ fn rules_check_without_events_lists_the_rules() {
     assert!(ok);
     assert!(stdout.contains("zendesk-tickets-to-mixpanel"));
     assert!(stdout.contains("(example)"));
-    assert!(stdout.ends_with("10 rules, all valid.\n"), "{stdout}");
+    assert!(stdout.ends_with("11 rules, all valid.\n"), "{stdout}");
 }
 
 #[test]

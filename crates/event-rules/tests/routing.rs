@@ -145,5 +145,5 @@ fn examples_are_not_deployed_and_shipped_rules_are() {
             "zendesk-tickets-to-mixpanel"
         ]
     );
-    assert_eq!(rules.rules().len(), 10);
+    assert_eq!(rules.rules().len(), 11);
 }
