@@ -4,15 +4,12 @@
 //! profile in requester mode and are skipped, not failed, in ticket mode. Nothing personal
 //! leaves unless a setting names it.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, binary, sample, sns};
+use ticketbridge_cli::{FunctionProcess, RuntimeApi};
+use ticketbridge_e2e::{MockMixpanel, binary, deliver_over_sns, sample};
 use webhook_bridge::bus_policy::BusPolicy;
 use webhook_bridge::zendesk::{ZendeskOutcome, normalize};
 
-const TIMEOUT: Duration = Duration::from_secs(20);
 const EMAIL: &str = "ada.lovelace@example.com";
 
 /// A Zendesk webhook turned into the EventBridge event the sinks receive, by the bridge's own
@@ -54,37 +51,16 @@ fn user_created() -> Value {
            "event": {}})
 }
 
-fn env(mixpanel: &MockMixpanel, extra: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("MIXPANEL_API_URL".to_owned(), mixpanel.url()),
-        ("MIXPANEL_PROJECT_TOKEN".to_owned(), "e2e-token".to_owned()),
-    ];
-    env.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    env
-}
-
-async fn deliver(api: &RuntimeApi, event: &str, id: &str) {
-    assert_eq!(
-        api.invoke(sns(event, id), TIMEOUT).await,
-        Some(Outcome::Response(json!({"records": 1}))),
-        "{id}"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organization_events_set_group_profiles_and_ticket_events_carry_the_group_key() {
     let mixpanel = MockMixpanel::start().await;
     let api = RuntimeApi::start().await.unwrap();
-    let env = env(&mixpanel, &[("MIXPANEL_GROUP_KEY", "organization_id")]);
+    let env = mixpanel.sink_env(&[("MIXPANEL_GROUP_KEY", "organization_id")]);
     let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
     // The bridge's default policy: notes, details and domain names stay behind.
     let organization = on_the_bus(&organization_created(), &BusPolicy::default());
-    deliver(&api, &organization, "org").await;
-    deliver(&api, &sample("connector/status-changed.json"), "ticket").await;
+    deliver_over_sns(&api, &organization, "org").await;
+    deliver_over_sns(&api, &sample("connector/status-changed.json"), "ticket").await;
     process.stop().await;
 
     let group = mixpanel
@@ -108,9 +84,9 @@ async fn organization_events_without_a_group_key_are_skipped_not_failed() {
     let mixpanel = MockMixpanel::start().await;
     let api = RuntimeApi::start().await.unwrap();
     let process =
-        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &[])).unwrap();
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &mixpanel.sink_env(&[])).unwrap();
     let organization = on_the_bus(&organization_created(), &BusPolicy::default());
-    deliver(&api, &organization, "org").await;
+    deliver_over_sns(&api, &organization, "org").await;
     let stderr = process.stderr_up_to_now().await.join("\n");
     process.stop().await;
     assert!(mixpanel.group("organization_id", "360000000777").is_none());
@@ -137,11 +113,14 @@ async fn user_events_set_the_requesters_profile_in_requester_mode_without_person
         let api = RuntimeApi::start().await.unwrap();
         let mut settings = vec![("MIXPANEL_DISTINCT_ID", "requester")];
         settings.extend(extra);
-        let process =
-            FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &settings))
-                .unwrap();
-        deliver(&api, &user, "user").await;
-        deliver(&api, &sample("connector/status-changed.json"), "ticket").await;
+        let process = FunctionProcess::spawn(
+            &binary("mixpanel-sink"),
+            &api,
+            &mixpanel.sink_env(&settings),
+        )
+        .unwrap();
+        deliver_over_sns(&api, &user, "user").await;
+        deliver_over_sns(&api, &sample("connector/status-changed.json"), "ticket").await;
         process.stop().await;
         let profile = mixpanel.profile("900000000101").expect("requester profile");
         for (key, value) in [
@@ -178,8 +157,8 @@ async fn user_events_in_ticket_mode_are_skipped_and_counted_not_failed() {
     let mixpanel = MockMixpanel::start().await;
     let api = RuntimeApi::start().await.unwrap();
     let process =
-        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &[])).unwrap();
-    deliver(
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &mixpanel.sink_env(&[])).unwrap();
+    deliver_over_sns(
         &api,
         &on_the_bus(&user_created(), &BusPolicy::default()),
         "user",

@@ -8,10 +8,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use event_rules::{EventCheck, RuleSet};
-use serde_json::{Value, json};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use serde_json::Value;
+use ticketbridge_cli::{FunctionProcess, RuntimeApi};
 use ticketbridge_e2e::{
-    FULLSTORY_KEY, MockFullStory, MockMixpanel, MockZendesk, ZENDESK_TOKEN, binary, sample, sns,
+    FULLSTORY_KEY, MockFullStory, MockMixpanel, MockZendesk, ZENDESK_TOKEN, binary,
+    deliver_over_sns, sample,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -23,25 +24,6 @@ const RECIPE_RULES: [&str; 2] = [
 ];
 const RECIPE_EVENT_NAMES: &str = "Status Changed=Ticket Updated,Comment Created=";
 
-fn mixpanel_env(mixpanel: &MockMixpanel, event_names: Option<&str>) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("MIXPANEL_API_URL".to_owned(), mixpanel.url()),
-        ("MIXPANEL_PROJECT_TOKEN".to_owned(), "e2e-token".to_owned()),
-    ];
-    if let Some(names) = event_names {
-        env.push(("EVENT_NAMES".to_owned(), names.to_owned()));
-    }
-    env
-}
-
-async fn deliver(api: &RuntimeApi, event: &str, id: &str) {
-    assert_eq!(
-        api.invoke(sns(event, id), TIMEOUT).await,
-        Some(Outcome::Response(json!({"records": 1}))),
-        "{id}"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renamed_events_reach_mixpanel_under_the_new_name_with_insert_ids_of_their_own() {
     let mixpanel = MockMixpanel::start().await;
@@ -51,9 +33,10 @@ async fn renamed_events_reach_mixpanel_under_the_new_name_with_insert_ids_of_the
         (Some("Status Changed=Ticket Updated"), "renamed"),
     ] {
         let api = RuntimeApi::start().await.unwrap();
-        let env = mixpanel_env(&mixpanel, names);
+        let settings: Vec<(&str, &str)> = names.map(|n| ("EVENT_NAMES", n)).into_iter().collect();
+        let env = mixpanel.sink_env(&settings);
         let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
-        deliver(&api, &status, id).await;
+        deliver_over_sns(&api, &status, id).await;
         process.stop().await;
     }
     let held = mixpanel.deduplicated();
@@ -93,7 +76,7 @@ async fn renamed_events_reach_fullstory_under_the_new_name_with_idempotency_keys
             env.push(("EVENT_NAMES".to_owned(), names.to_owned()));
         }
         let process = FunctionProcess::spawn(&binary("fullstory-sink"), &api, &env).unwrap();
-        deliver(&api, &status, id).await;
+        deliver_over_sns(&api, &status, id).await;
         process.stop().await;
     }
     let names: Vec<String> = fullstory
@@ -188,10 +171,10 @@ async fn the_zendesk_trigger_recipe_yields_ticket_created_updated_and_responded_
 
     let mixpanel = MockMixpanel::start().await;
     let api = RuntimeApi::start().await.unwrap();
-    let env = mixpanel_env(&mixpanel, Some(RECIPE_EVENT_NAMES));
+    let env = mixpanel.sink_env(&[("EVENT_NAMES", RECIPE_EVENT_NAMES)]);
     let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env).unwrap();
     for (name, event) in &routed {
-        deliver(&api, event, name).await;
+        deliver_over_sns(&api, event, name).await;
     }
     process.stop().await;
 

@@ -56,6 +56,17 @@ pub fn sns(message: &str, message_id: &str) -> String {
     json!({"Records": [{"EventSource": "aws:sns", "Sns": {"Type": "Notification", "MessageId": message_id, "Message": message}}]}).to_string()
 }
 
+/// Invokes the function with `event` in one SNS record as `message_id`, and asserts that the
+/// record was delivered.
+pub async fn deliver_over_sns(api: &ticketbridge_cli::RuntimeApi, event: &str, message_id: &str) {
+    assert_eq!(
+        api.invoke(sns(event, message_id), std::time::Duration::from_secs(20))
+            .await,
+        Some(ticketbridge_cli::Outcome::Response(json!({"records": 1}))),
+        "{message_id}"
+    );
+}
+
 /// An SQS invocation with these (`messageId`, body) records.
 pub fn sqs(bodies: &[(&str, String)]) -> String {
     let records: Vec<Value> = bodies
@@ -301,6 +312,20 @@ impl MockMixpanel {
                 ))
             })
             .collect()
+    }
+
+    /// The settings of a `mixpanel-sink` sending here, plus `extra`.
+    pub fn sink_env(&self, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("MIXPANEL_API_URL".to_owned(), self.url()),
+            ("MIXPANEL_PROJECT_TOKEN".to_owned(), "e2e-token".to_owned()),
+        ];
+        env.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        env
     }
 
     /// A group profile's properties.
