@@ -228,6 +228,8 @@ def main():
     for n, (topic, (created_at, extra)) in enumerate(INTERCOM.items()):
         write(f"intercom/{topic}.json", intercom_notification(topic, n, created_at, intercom_conversation(extra)))
 
+    account_webhooks()
+
     write("wrapped/sns-connector-status-changed.json", {"Records": [sns_record(connector["Status Changed"], 1)]})
     write("wrapped/sns-webhook-comment-added.json", {"Records": [sns_record(webhooks["comment_added"], 2)]})
     raw = [connector["Ticket Created"], connector["Comment Created"], webhooks["priority_changed"]]
@@ -251,6 +253,28 @@ def main():
              sqs_record("this is not JSON", 31),
              sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
     write("malformed/sqs-with-bad-records.json", {"Records": mixed})
+
+
+def account_webhooks():
+    """Zendesk user and organization webhooks for the sample ticket's requester and organization,
+    with personal data (e-mail, name, phone, notes, details, domains) that must not leave by
+    default: the demo sends them through the bridge to requester and group profiles."""
+    def webhook(kind, subject_id, detail):
+        return {"account_id": 4410022, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"wh:{kind}.created")),
+                "subject": f"zen:{kind}:{subject_id}", "time": "2026-03-10T14:20:00.000000000Z",
+                "type": f"zen:event-type:{kind}.created", "zendesk_event_version": "2022-11-06",
+                "detail": detail, "event": {}}
+    write("webhook-accounts/user.created.json", webhook("user", "900000000101", {
+        "id": "900000000101", "role": "END_USER", "organization_id": "360000000777",
+        "default_group_id": "", "locale": "en-GB", "time_zone": "London", "tags": ["vip"],
+        "created_at": "2024-01-02T03:04:05Z", "last_login_at": "2026-03-01T09:00:00Z",
+        "email": PERSONAL["email"], "name": "Ada Lovelace", "phone": PERSONAL["phone"],
+        "active": True, "verified": True}))
+    write("webhook-accounts/organization.created.json", webhook("organization", "360000000777", {
+        "id": "360000000777", "name": "Acme Ltd", "tags": ["gold"], "group_id": "360000000555",
+        "created_at": "2023-05-06T07:08:09Z", "notes": "Owes us money; call Ada first",
+        "details": "VIP account, " + PERSONAL["phone"], "domain_names": ["acme.example"],
+        "external_id": None}))
 
 
 def routing_samples(connector):

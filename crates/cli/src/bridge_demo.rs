@@ -20,6 +20,8 @@ pub const DEMO_WEBHOOKS: &[&str] = &[
     "webhook/ticket.created.json",
     "webhook/ticket.comment_added.json",
     "webhook/ticket.status_changed.json",
+    "webhook-accounts/user.created.json",
+    "webhook-accounts/organization.created.json",
 ];
 
 /// What the bridge step produced.

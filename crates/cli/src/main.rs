@@ -40,8 +40,9 @@ fn debug_binary_in(target_dir: Option<std::ffi::OsString>, name: &str) -> PathBu
 enum Command {
     /// The whole path, locally: signed webhooks through webhook-bridge to a local EventBridge,
     /// those events and the sample bus events through the rules of infra/rules, and what each
-    /// rule routes into the Mixpanel and FullStory sinks in DRY_RUN (as SNS delivers it),
-    /// printing the requests each destination would receive.
+    /// rule routes into the Mixpanel and FullStory sinks in DRY_RUN (as SNS delivers it): a
+    /// line per step and per input, a table of what the destinations would hold, and every
+    /// request in full in a file (or printed, with --verbose).
     Demo {
         /// The Mixpanel sink binary.
         #[arg(long, default_value_os_t = debug_binary("mixpanel-sink"))]
@@ -61,6 +62,12 @@ enum Command {
         /// Extra environment for the function, KEY=VALUE (repeatable).
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
+        /// Where every request goes in full, one JSON line each.
+        #[arg(long, default_value_os_t = std::env::temp_dir().join("ticketbridge-demo-requests.jsonl"))]
+        requests: PathBuf,
+        /// Print every request in full too, and every event's rules.
+        #[arg(long)]
+        verbose: bool,
     },
     /// EventBridge rules: check which rules events match.
     Rules {
@@ -172,14 +179,30 @@ fn direct_payloads(events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(out)
 }
 
+/// The example rule that routes user and organization events, and the settings the demo's
+/// account step runs the Mixpanel sink with.
+const ACCOUNTS_RULE: &str = "zendesk-accounts-to-mixpanel";
+const ACCOUNT_SETTINGS: [(&str, &str); 2] = [
+    ("MIXPANEL_GROUP_KEY", "organization_id"),
+    ("MIXPANEL_DISTINCT_ID", "requester"),
+];
+
+/// What the demo's sinks reported.
+struct DemoRun {
+    mixpanel: demo::DemoReport,
+    accounts: demo::DemoReport,
+    fullstory: demo::DemoReport,
+}
+
 /// Signed webhooks through the bridge, every bus event through the rules, then each sink with
 /// what its rules matched; the report of each sink, or why the demo stopped.
 async fn run_demo(
     paths: &DemoPaths,
     env: &[(String, String)],
-) -> Result<(demo::DemoReport, demo::DemoReport), String> {
+    transcript: &mut demo::Transcript,
+) -> Result<DemoRun, String> {
     let rules = RuleSet::load(&paths.rules).map_err(|e| format!("invalid rules: {e}"))?;
-    println!("━━ webhook-bridge: signed Zendesk webhooks → local EventBridge");
+    println!("━━ 1. webhook-bridge: signed Zendesk webhooks → local EventBridge");
     let run = bridge_demo::run(&paths.bridge, &paths.events).await?;
     for (label, status) in &run.answers {
         println!("  POST /zendesk {label} → {status}");
@@ -197,38 +220,117 @@ async fn run_demo(
             )
         })
         .collect();
-    println!("  the bus accepted {} event(s)", bus.len());
+    println!(
+        "  the bus accepted {} event(s): {}",
+        bus.len(),
+        run.events
+            .iter()
+            .filter_map(|e| e["detail-type"].as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     bus.extend(routing::bus_samples(&paths.events)?);
 
     println!(
-        "\n━━ EventBridge rules ({}): {} bus events (bridged above, then the samples)",
+        "\n━━ 2. EventBridge rules ({}, deployed only): {} bus events (the bridged ones, then every sample)",
         paths.rules.display(),
         bus.len()
     );
     let mut routed = routing::route(&rules, &bus);
+    if transcript.verbose() {
+        for line in &routed.lines {
+            println!("{line}");
+        }
+    }
+    for (rule, count) in &routed.matched_by_rule {
+        let target = rules.get(rule).map_or("?", |r| r.target.as_str());
+        println!("  {rule} → {target} topic: {count} event(s)");
+    }
     let mixpanel_events = routed.deliveries.remove("mixpanel").unwrap_or_default();
     let fullstory_events = routed.deliveries.remove("fullstory").unwrap_or_default();
     println!(
-        "  → Mixpanel topic: {}, FullStory topic: {}, no rule: {}",
+        "  → Mixpanel topic: {}, FullStory topic: {}, no deployed rule: {}",
         mixpanel_events.len(),
         fullstory_events.len(),
         routed.unrouted.len()
     );
 
     println!(
-        "\n━━ mixpanel-sink (DRY_RUN): what the rules routed to its topic, as SNS delivers it; then direct invocations with the wrapped and malformed samples"
+        "\n━━ 3. mixpanel-sink (DRY_RUN): what the rules routed to its topic, as SNS delivers it; then direct invocations with the wrapped and malformed samples"
     );
     let mut mixpanel_inputs = mixpanel_events;
     mixpanel_inputs.extend(direct_payloads(&paths.events)?);
-    let mixpanel = demo::run(&paths.mixpanel, mixpanel_inputs, env).await?;
+    let mixpanel = demo::run(
+        "mixpanel-sink",
+        &paths.mixpanel,
+        mixpanel_inputs,
+        env,
+        transcript,
+    )
+    .await?;
 
     println!(
-        "\n━━ fullstory-sink (DRY_RUN, FULLSTORY_USER_ID=requester_id: no Zendesk lookup): what the rules routed to its topic"
+        "\n━━ 4. fullstory-sink (DRY_RUN, FULLSTORY_USER_ID=requester_id: no Zendesk lookup): what the rules routed to its topic"
     );
     let mut fullstory_env = env.to_vec();
     fullstory_env.push(("FULLSTORY_USER_ID".into(), "requester_id".into()));
-    let fullstory = demo::run(&paths.fullstory, fullstory_events, &fullstory_env).await?;
-    Ok((mixpanel, fullstory))
+    let fullstory = demo::run(
+        "fullstory-sink",
+        &paths.fullstory,
+        fullstory_events,
+        &fullstory_env,
+        transcript,
+    )
+    .await?;
+
+    let settings: Vec<String> = ACCOUNT_SETTINGS
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    println!(
+        "\n━━ 5. mixpanel-sink with {}: the bridged user and organization events, which the example rule {ACCOUNTS_RULE} routes when these settings are on",
+        settings.join(" ")
+    );
+    let account_events: Vec<(String, Vec<u8>)> = run
+        .events
+        .iter()
+        .filter(|event| {
+            matches!(
+                rules.check(event.to_string().as_bytes()),
+                event_rules::EventCheck::Matches(m) if m.iter().any(|r| r.name == ACCOUNTS_RULE)
+            )
+        })
+        .map(|event| {
+            (
+                format!(
+                    "bridged {} (via the mixpanel topic)",
+                    event["detail-type"].as_str().unwrap_or("event")
+                ),
+                ticketbridge_cli::sns_event(std::slice::from_ref(event))
+                    .to_string()
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    let mut account_env = env.to_vec();
+    account_env.extend(
+        ACCOUNT_SETTINGS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let accounts = demo::run(
+        "mixpanel-sink (accounts)",
+        &paths.mixpanel,
+        account_events,
+        &account_env,
+        transcript,
+    )
+    .await?;
+    Ok(DemoRun {
+        mixpanel,
+        accounts,
+        fullstory,
+    })
 }
 
 /// The binaries and folders the demo uses.
@@ -242,14 +344,20 @@ struct DemoPaths {
 
 /// The demo's summary and exit code: failure on an invalid request, or on an error answered for
 /// anything but a malformed sample.
-fn demo_outcome(result: Result<(demo::DemoReport, demo::DemoReport), String>) -> ExitCode {
-    let (mixpanel, fullstory) = match result {
-        Ok(reports) => reports,
+fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) -> ExitCode {
+    let DemoRun {
+        mixpanel,
+        accounts,
+        fullstory,
+    } = match result {
+        Ok(run) => run,
         Err(e) => {
             eprintln!("demo failed: {e}");
             return ExitCode::FAILURE;
         }
     };
+    println!("\n━━ What Mixpanel and FullStory would hold (after their dedup)\n");
+    print!("{}", transcript.holdings.table());
     println!(
         "\nMixpanel: {} inputs → {} events and {} profile updates; {} invocation(s) answered with an error (the malformed samples).",
         mixpanel.files,
@@ -258,23 +366,40 @@ fn demo_outcome(result: Result<(demo::DemoReport, demo::DemoReport), String>) ->
         mixpanel.errors.len()
     );
     println!(
+        "Mixpanel with group and requester profiles: {} inputs → {} profile updates and {} group updates.",
+        accounts.files, accounts.profile_updates, accounts.group_updates
+    );
+    println!(
         "FullStory: {} inputs → {} events; {} invocation(s) answered with an error (the malformed samples).",
         fullstory.files,
         fullstory.fullstory_events,
         fullstory.errors.len()
     );
-    let invalid: Vec<_> = mixpanel.invalid.iter().chain(&fullstory.invalid).collect();
+    println!(
+        "Every request in full: {}{}",
+        transcript.path().display(),
+        if transcript.verbose() {
+            ""
+        } else {
+            " (or run with --verbose)"
+        }
+    );
+    let reports = [&mixpanel, &accounts, &fullstory];
+    let invalid: Vec<_> = reports.iter().flat_map(|r| &r.invalid).collect();
     for problem in &invalid {
         eprintln!("invalid request: {problem}");
     }
-    let unexpected: Vec<_> = mixpanel
-        .errors
+    let unexpected: Vec<_> = reports
         .iter()
-        .chain(&fullstory.errors)
+        .flat_map(|r| &r.errors)
         .filter(|label| !label.contains("malformed/"))
         .collect();
     for label in &unexpected {
         eprintln!("unexpected error for {label}");
+    }
+    if accounts.profile_updates == 0 || accounts.group_updates == 0 {
+        eprintln!("the account step produced no requester or group profile");
+        return ExitCode::FAILURE;
     }
     if invalid.is_empty() && unexpected.is_empty() {
         ExitCode::SUCCESS
@@ -299,6 +424,8 @@ async fn main() -> ExitCode {
             events,
             rules,
             env,
+            requests,
+            verbose,
         } => {
             let paths = DemoPaths {
                 mixpanel: function,
@@ -307,7 +434,15 @@ async fn main() -> ExitCode {
                 events,
                 rules,
             };
-            demo_outcome(run_demo(&paths, &env).await)
+            let mut transcript = match demo::Transcript::create(&requests, verbose) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("demo failed: cannot write the requests: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = run_demo(&paths, &env, &mut transcript).await;
+            demo_outcome(result, &transcript)
         }
         Command::Rules {
             command: RulesCommand::Check { rules, events },

@@ -17,6 +17,10 @@ pub struct Routing {
     pub deliveries: BTreeMap<String, Vec<(String, Vec<u8>)>>,
     /// Events no deployed rule matched.
     pub unrouted: Vec<String>,
+    /// Per deployed rule: how many events it matched.
+    pub matched_by_rule: BTreeMap<String, usize>,
+    /// One line per event: what it is and which rules matched it (the demo's `--verbose`).
+    pub lines: Vec<String>,
 }
 
 /// The EventBridge events under `events/` (bus samples), labelled by path; other files are
@@ -39,8 +43,8 @@ pub fn is_bus_event(payload: &[u8]) -> bool {
     serde_json::from_slice::<Value>(payload).is_ok_and(|v| event_problem(&v).is_none())
 }
 
-/// Routes `events` through the rules that are deployed (examples are not), printing one line per
-/// event: what it is and which sinks receive it.
+/// Routes `events` through the rules that are deployed (examples are not), with one line per
+/// event: what it is and which rules matched it.
 pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
     let mut routing = Routing::default();
     for (label, payload) in events {
@@ -52,12 +56,22 @@ pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
         let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
         let detail_type = event["detail-type"].as_str().unwrap_or_default();
         if matched.is_empty() {
-            println!("  {label} [{detail_type}] → no rule");
+            routing
+                .lines
+                .push(format!("  {label} [{detail_type}] → no rule"));
             routing.unrouted.push(label.clone());
             continue;
         }
         let names: Vec<_> = matched.iter().map(|r| r.name.as_str()).collect();
-        println!("  {label} [{detail_type}] → {}", names.join(", "));
+        for name in &names {
+            *routing
+                .matched_by_rule
+                .entry((*name).to_owned())
+                .or_default() += 1;
+        }
+        routing
+            .lines
+            .push(format!("  {label} [{detail_type}] → {}", names.join(", ")));
         let mut targets: Vec<&str> = matched.iter().map(|r| r.target.as_str()).collect();
         // Two rules to one topic would deliver twice; the sinks' keys make that harmless, and
         // the demo sends it once.
