@@ -12,7 +12,7 @@ const app = new App();
 const settings = readSettings((key) => app.node.tryGetContext(key), infraDir);
 new TicketbridgeStack(app, 'ticketbridge', {
   settings,
-  rules: loadRules(path.join(infraDir, 'rules'), settings.exampleRules),
+  rules: loadRules(path.join(infraDir, 'rules'), settings.exampleRules, settings.features),
   env: {
     account: app.node.tryGetContext('account') ?? process.env.CDK_DEFAULT_ACCOUNT,
     region: app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION,

@@ -13,6 +13,8 @@ export interface RuleFile {
   readonly pattern: Record<string, unknown>;
   /** Whether it lives under `examples/` (deployed only when named in `exampleRules`). */
   readonly example: boolean;
+  /** The feature a shipped rule is deployed with (`accountProfiles`); absent: always. */
+  readonly feature?: string;
 }
 
 function readFolder(dir: string, example: boolean): RuleFile[] {
@@ -41,9 +43,11 @@ function readFolder(dir: string, example: boolean): RuleFile[] {
     });
 }
 
-/** The shipped rules of `dir`, then the examples named in `examples` (an unknown name is an error). */
-export function loadRules(dir: string, examples: string[]): RuleFile[] {
-  const shipped = readFolder(dir, false);
+/** The shipped rules of `dir` (those of a feature only when it is in `features`), then the examples named in
+ * `examples` (an unknown name is an error). */
+export function loadRules(dir: string, examples: string[], features: string[] = []): RuleFile[] {
+  const all = readFolder(dir, false);
+  const shipped = all.filter((r) => r.feature === undefined || features.includes(r.feature));
   const available = readFolder(path.join(dir, 'examples'), true);
   const chosen = examples.map((name) => {
     const rule = available.find((r) => r.name === name);
@@ -56,7 +60,7 @@ export function loadRules(dir: string, examples: string[]): RuleFile[] {
     }
     return rule;
   });
-  if (shipped.length === 0) {
+  if (all.length === 0) {
     throw new Error(`${dir}: no rule files`);
   }
   return [...shipped, ...chosen];

@@ -26,6 +26,8 @@ export interface Settings {
   readonly mixpanelGroupKey?: string;
   /** `MIXPANEL_DISTINCT_ID`: whose profile ticket events go to, `ticket` or `requester`. */
   readonly mixpanelDistinctId: string;
+  /** The features the settings turn on, which deploy the shipped rules that name them. */
+  readonly features: string[];
   /** Mixpanel service account user name; with it, `/import` uses the service account secret. */
   readonly mixpanelServiceAccountUsername?: string;
   /** Mixpanel project id (required with a service account). */
@@ -165,6 +167,8 @@ export function readSettings(context: Context, baseDir: string): Settings {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  const mixpanelGroupKey = groupKey(context);
+  const mixpanelDistinctId = oneOf(context, 'mixpanelDistinctId', ['ticket', 'requester'], 'ticket');
   return {
     lambdaDir: path.resolve(baseDir, text(context, 'lambdaDir') ?? '../target/lambda/arm64'),
     zendeskPartnerEventSource: partner,
@@ -181,8 +185,9 @@ export function readSettings(context: Context, baseDir: string): Settings {
     },
     logRetentionDays: retention(context),
     mixpanelRegion: oneOf(context, 'mixpanelRegion', ['us', 'eu', 'in'], 'us'),
-    mixpanelGroupKey: groupKey(context),
-    mixpanelDistinctId: oneOf(context, 'mixpanelDistinctId', ['ticket', 'requester'], 'ticket'),
+    mixpanelGroupKey,
+    mixpanelDistinctId,
+    features: mixpanelGroupKey !== undefined || mixpanelDistinctId === 'requester' ? ['accountProfiles'] : [],
     mixpanelServiceAccountUsername,
     mixpanelProjectId,
     zendeskSubdomain,

@@ -37,7 +37,7 @@ export function synth(context: Record<string, unknown> = {}): { stack: Stack; te
   const settings = readSettings((key) => app.node.tryGetContext(key), infraDir);
   const stack = new TicketbridgeStack(app, 'ticketbridge', {
     settings,
-    rules: loadRules(path.join(infraDir, 'rules'), settings.exampleRules),
+    rules: loadRules(path.join(infraDir, 'rules'), settings.exampleRules, settings.features),
     env: { account: '123456789012', region: 'eu-west-1' },
   });
   Aspects.of(app).add(new AwsSolutionsChecks());

@@ -333,7 +333,7 @@ for (const [name, context] of Object.entries({
   });
 }
 
-test('mixpanel-sink: the group key and the distinct id come from context, and a bad key is refused', () => {
+test('mixpanel-sink: the group key and the distinct id come from context and deploy the account events rule; a bad key is refused', () => {
   const sinkEnv = (context: Record<string, string>) => {
     const { template } = synth(context);
     const fn = Object.values(resources(template, 'AWS::Lambda::Function')).find(
@@ -348,6 +348,14 @@ test('mixpanel-sink: the group key and the distinct id come from context, and a 
   assert.equal(groups.MIXPANEL_GROUP_KEY, 'organization_id');
   assert.equal(groups.MIXPANEL_DISTINCT_ID, 'requester');
   assert.throws(() => synth({ mixpanelGroupKey: '$group' }), /context mixpanelGroupKey/);
+  // The rule for user and organization events is deployed only with those settings.
+  const accountRules = (context: Record<string, string>) =>
+    Object.values(resources(synth(context).template, 'AWS::Events::Rule')).filter((r) =>
+      String(r.Properties.Description ?? '').startsWith('Zendesk user and organization events'),
+    ).length;
+  assert.equal(accountRules({}), 0);
+  assert.ok(accountRules({ mixpanelGroupKey: 'organization_id' }) > 0);
+  assert.ok(accountRules({ mixpanelDistinctId: 'requester' }) > 0);
   assert.throws(() => synth({ mixpanelDistinctId: 'user' }), /context mixpanelDistinctId/);
 });
 

@@ -179,8 +179,9 @@ fn direct_payloads(events: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(out)
 }
 
-/// The example rule that routes user and organization events, and the settings the demo's
-/// account step runs the Mixpanel sink with.
+/// The rule that routes user and organization events (deployed with the `accountProfiles`
+/// feature), and the settings that turn the feature on, which the demo's account step runs the
+/// Mixpanel sink with.
 const ACCOUNTS_RULE: &str = "zendesk-accounts-to-mixpanel";
 const ACCOUNT_SETTINGS: [(&str, &str); 2] = [
     ("MIXPANEL_GROUP_KEY", "organization_id"),
@@ -288,7 +289,7 @@ async fn run_demo(
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     println!(
-        "\n━━ 5. mixpanel-sink with {}: the bridged user and organization events, which the example rule {ACCOUNTS_RULE} routes when these settings are on",
+        "\n━━ 5. mixpanel-sink with {}: the bridged user and organization events, which the rule {ACCOUNTS_RULE} routes when these settings are on (feature accountProfiles)",
         settings.join(" ")
     );
     let account_events: Vec<(String, Vec<u8>)> = run

@@ -43,15 +43,24 @@ pub fn is_bus_event(payload: &[u8]) -> bool {
     serde_json::from_slice::<Value>(payload).is_ok_and(|v| event_problem(&v).is_none())
 }
 
-/// Routes `events` through the rules that are deployed (examples are not), with one line per
-/// event: what it is and which rules matched it.
+/// Routes `events` through the rules that are deployed by default (not examples, not rules of a
+/// feature that is off), with one line per event: what it is and which rules matched it.
 pub fn route(rules: &RuleSet, events: &[(String, Vec<u8>)]) -> Routing {
+    route_with(rules, events, &[])
+}
+
+/// [`route`] with the rules of `features` deployed too.
+pub fn route_with(rules: &RuleSet, events: &[(String, Vec<u8>)], features: &[&str]) -> Routing {
     let mut routing = Routing::default();
     for (label, payload) in events {
         let EventCheck::Matches(matched) = rules.check(payload) else {
             continue;
         };
-        let matched: Vec<_> = matched.into_iter().filter(|r| !r.example).collect();
+        let matched: Vec<_> = matched
+            .into_iter()
+            .filter(|r| !r.example)
+            .filter(|r| r.feature.as_deref().is_none_or(|f| features.contains(&f)))
+            .collect();
         // `check` accepted it, so it is a JSON object with a string detail-type.
         let event: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
         let detail_type = event["detail-type"].as_str().unwrap_or_default();

@@ -12,7 +12,11 @@ pub fn run(rules_dir: &Path, inputs: &[PathBuf]) -> Result<(), String> {
     let rules = RuleSet::load(rules_dir).map_err(|e| format!("invalid rules: {e}"))?;
     if inputs.is_empty() {
         for rule in rules.rules() {
-            let kind = if rule.example { "example" } else { "deployed" };
+            let kind = match (&rule.feature, rule.example) {
+                (_, true) => "example".to_owned(),
+                (Some(feature), false) => format!("deployed with {feature}"),
+                (None, false) => "deployed".to_owned(),
+            };
             println!("{:<48} → {:<9} ({kind})", rule.name, rule.target);
         }
         println!("{} rules, all valid.", rules.rules().len());
@@ -46,8 +50,12 @@ pub fn describe(rules: &RuleSet, file: &Path, payload: &[u8]) -> String {
             let names: Vec<String> = matched
                 .iter()
                 .map(|r| {
-                    let example = if r.example { ", example" } else { "" };
-                    format!("{} ({}{example})", r.name, r.target)
+                    let kind = match (&r.feature, r.example) {
+                        (_, true) => ", example".to_owned(),
+                        (Some(feature), false) => format!(", with {feature}"),
+                        (None, false) => String::new(),
+                    };
+                    format!("{} ({}{kind})", r.name, r.target)
                 })
                 .collect();
             format!("{}: {}", file.display(), names.join(", "))

@@ -59,7 +59,7 @@ fn rules_check_prints_what_each_event_matches() {
     );
     assert_eq!(
         lines[5],
-        "events/malformed/not-a-ticket-event.json: zendesk-accounts-to-mixpanel (mixpanel, example)"
+        "events/malformed/not-a-ticket-event.json: zendesk-accounts-to-mixpanel (mixpanel, with accountProfiles)"
     );
     assert_eq!(lines[6], format!("{}: matches no rule", unrouted.display()));
 }

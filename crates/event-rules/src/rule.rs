@@ -8,6 +8,11 @@ use crate::RuleError;
 /// The destinations a rule may target: each is one SNS topic in the CDK app, one sink Lambda.
 pub const TARGETS: &[&str] = &["mixpanel", "fullstory"];
 
+/// The features a shipped rule may be deployed with (`"feature"`): `accountProfiles` is on when
+/// the Mixpanel sink has a group key or requester profiles (`mixpanelGroupKey`,
+/// `mixpanelDistinctId=requester`).
+pub const FEATURES: &[&str] = &["accountProfiles"];
+
 /// One rule file: its header and its EventBridge event pattern.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -19,6 +24,8 @@ pub struct Rule {
     pub target: String,
     /// Whether it is an example (under `examples/`), not deployed unless asked for.
     pub example: bool,
+    /// The feature (one of [`FEATURES`]) a shipped rule is deployed with; `None`: always.
+    pub feature: Option<String>,
     /// The event pattern, exactly as EventBridge receives it.
     pub pattern: Value,
     /// Where it was read from.
@@ -31,6 +38,8 @@ struct RuleFile {
     name: String,
     description: String,
     target: String,
+    #[serde(default)]
+    feature: Option<String>,
     pattern: Value,
 }
 
@@ -50,7 +59,7 @@ impl Rule {
             RuleError::invalid(
                 path,
                 "$",
-                format!("{e} (a rule is {{\"name\", \"description\", \"target\", \"pattern\"}})"),
+                format!("{e} (a rule is {{\"name\", \"description\", \"target\", \"pattern\"}}, and optionally \"feature\")"),
             )
         })?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -85,12 +94,29 @@ impl Rule {
                 format!("{:?} is not one of {}", file.target, TARGETS.join(", ")),
             ));
         }
+        if let Some(feature) = &file.feature {
+            if example {
+                return Err(RuleError::invalid(
+                    path,
+                    "$.feature",
+                    "examples are deployed by name (exampleRules), not by feature",
+                ));
+            }
+            if !FEATURES.contains(&feature.as_str()) {
+                return Err(RuleError::invalid(
+                    path,
+                    "$.feature",
+                    format!("{feature:?} is not one of {}", FEATURES.join(", ")),
+                ));
+            }
+        }
         check_pattern_shape(path, &file.pattern, "$.pattern")?;
         Ok(Self {
             name: file.name,
             description: file.description,
             target: file.target,
             example,
+            feature: file.feature,
             pattern: file.pattern,
             path: path.to_owned(),
         })

@@ -141,9 +141,19 @@ fn examples_are_not_deployed_and_shipped_rules_are() {
         shipped,
         [
             "intercom-conversations-to-fullstory",
+            "zendesk-accounts-to-mixpanel",
             "zendesk-support-moments-to-fullstory",
             "zendesk-tickets-to-mixpanel"
         ]
+    );
+    let with_feature: Vec<_> = rules
+        .rules()
+        .iter()
+        .filter_map(|r| r.feature.as_deref().map(|f| (r.name.as_str(), f)))
+        .collect();
+    assert_eq!(
+        with_feature,
+        [("zendesk-accounts-to-mixpanel", "accountProfiles")]
     );
     assert_eq!(rules.rules().len(), 11);
 }

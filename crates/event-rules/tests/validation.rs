@@ -46,6 +46,33 @@ fn header_errors_name_the_field() {
 }
 
 #[test]
+fn a_feature_must_be_known_and_belongs_to_shipped_rules_only() {
+    let with = |feature: &str| {
+        format!(
+            r#"{{"name": "r", "description": "d", "target": "mixpanel", "feature": "{feature}", "pattern": {{"a": ["b"]}}}}"#
+        )
+    };
+    let rule = parse(&with("accountProfiles")).unwrap();
+    assert_eq!(rule.feature.as_deref(), Some("accountProfiles"));
+    let error = parse(&with("groups")).unwrap_err();
+    assert!(
+        error.contains("$.feature: \"groups\" is not one of accountProfiles"),
+        "{error}"
+    );
+    let error = Rule::parse(
+        Path::new("infra/rules/examples/r.json"),
+        &with("accountProfiles"),
+        true,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("$.feature: examples are deployed by name"),
+        "{error}"
+    );
+}
+
+#[test]
 fn pattern_shape_errors_carry_the_json_path() {
     let cases = [
         (r#"{}"#, "$.pattern: an empty object"),
