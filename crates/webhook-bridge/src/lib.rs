@@ -5,15 +5,16 @@
 pub mod bus_policy;
 pub mod config;
 pub mod connector_form;
-pub mod entry;
 mod handler;
 pub mod http;
 pub mod intercom;
 pub mod metrics;
-pub mod publish;
 pub mod refusals;
 pub mod signature;
 pub mod zendesk;
+
+// The bus entry and publisher live in `event-bus`, shared with ticket-metrics.
+pub use event_bus::{entry, publish};
 
 pub use config::BridgeConfig;
 pub use connector_form::{ConnectorEntry, TICKET_RESOURCE, encode_connector};

@@ -1,5 +1,7 @@
-//! The incremental ticket event export, read page by page with the guards its time-based paging
-//! needs: `GET /api/v2/incremental/ticket_events.json?start_time=…&include=comment_events`.
+//! Zendesk's time-based incremental exports, read page by page with the guards their paging
+//! needs: the ticket event export (`GET /api/v2/incremental/ticket_events.json?start_time=…
+//! &include=comment_events`) and the ticket metric event export
+//! (`GET /api/v2/incremental/ticket_metric_events.json?start_time=…`).
 //!
 //! - Pages overlap at their boundary second: items already yielded are skipped by id. Only ids
 //!   at or after the next `start_time` are remembered, so memory stays flat.
@@ -9,8 +11,10 @@
 //! - `end_of_stream` ends it; so does the first item past `until`.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use delivery::Deadline;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -44,6 +48,29 @@ pub struct TicketEventItem {
     pub child_events: Vec<Value>,
 }
 
+/// An item of a time-based export: its id (the dedup key across pages) and its time.
+pub trait ExportItem: DeserializeOwned {
+    /// The export's path, without the query.
+    const PATH: &'static str;
+    /// The JSON key of a page's items.
+    const KEY: &'static str;
+    /// The item's id.
+    fn id(&self) -> u64;
+    /// The item's time, in unix seconds (the export's order and `start_time`).
+    fn unix_seconds(&self) -> i64;
+}
+
+impl ExportItem for TicketEventItem {
+    const PATH: &'static str = "/api/v2/incremental/ticket_events.json";
+    const KEY: &'static str = "ticket_events";
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn unix_seconds(&self) -> i64 {
+        self.timestamp
+    }
+}
+
 /// An export item that could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemError {
@@ -59,7 +86,7 @@ impl std::fmt::Display for ItemError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "ticket event export page start_time={} at {}: {}",
+            "export page start_time={} at {}: {}",
             self.page_start, self.path, self.reason
         )
     }
@@ -77,11 +104,11 @@ pub struct ExportPosition {
 
 /// One page: its `start_time` and its items not seen before, in order.
 #[derive(Debug)]
-pub struct EventPage {
+pub struct EventPage<T = TicketEventItem> {
     /// The `start_time` it was requested with.
     pub start_time: i64,
     /// New items, or why one could not be read.
-    pub items: Vec<Result<TicketEventItem, ItemError>>,
+    pub items: Vec<Result<T, ItemError>>,
 }
 
 /// What the guards did.
@@ -97,7 +124,7 @@ pub struct StreamStats {
 
 #[derive(Deserialize)]
 struct Wire<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, alias = "ticket_metric_events")]
     ticket_events: Vec<&'a RawValue>,
     #[serde(default)]
     end_time: Option<i64>,
@@ -107,22 +134,40 @@ struct Wire<'a> {
     end_of_stream: bool,
 }
 
-/// The export as a sequence of pages.
+/// A time-based export as a sequence of pages.
 #[derive(Debug)]
-pub struct TicketEventStream {
+pub struct ExportStream<T> {
     start_time: i64,
     until: Option<i64>,
-    include_comments: bool,
+    /// Query parameters after `start_time` (`&include=…`).
+    query: &'static str,
     /// Ids yielded (or handled before a resume) at or after `start_time`, with their time.
     seen: HashMap<u64, i64>,
     finished: bool,
     stats: StreamStats,
+    item: PhantomData<T>,
 }
+
+/// The ticket event export.
+pub type TicketEventStream = ExportStream<TicketEventItem>;
 
 impl TicketEventStream {
     /// A stream from `position` up to `until` (unix seconds, inclusive; `None` = now), with
     /// comment events when `include_comments`.
     pub fn new(position: ExportPosition, until: Option<i64>, include_comments: bool) -> Self {
+        let query = if include_comments {
+            "&include=comment_events"
+        } else {
+            ""
+        };
+        Self::with_query(position, until, query)
+    }
+}
+
+impl<T: ExportItem> ExportStream<T> {
+    /// A stream of `T`'s export from `position` up to `until` (unix seconds, inclusive; `None`
+    /// = now), with `query` after `start_time`.
+    pub fn with_query(position: ExportPosition, until: Option<i64>, query: &'static str) -> Self {
         let seen = position
             .done
             .iter()
@@ -131,10 +176,11 @@ impl TicketEventStream {
         Self {
             start_time: position.start_time,
             until,
-            include_comments,
+            query,
             seen,
             finished: false,
             stats: StreamStats::default(),
+            item: PhantomData,
         }
     }
 
@@ -158,19 +204,11 @@ impl TicketEventStream {
         &mut self,
         client: &ZendeskClient,
         deadline: &Deadline,
-    ) -> Result<Option<EventPage>, ZendeskError> {
+    ) -> Result<Option<EventPage<T>>, ZendeskError> {
         if self.finished {
             return Ok(None);
         }
-        let include = if self.include_comments {
-            "&include=comment_events"
-        } else {
-            ""
-        };
-        let path = format!(
-            "/api/v2/incremental/ticket_events.json?start_time={}{include}",
-            self.start_time
-        );
+        let path = format!("{}?start_time={}{}", T::PATH, self.start_time, self.query);
         let body: Box<RawValue> = client.get(&path, deadline).await?;
         self.stats.pages += 1;
         let page = self.read_page(body.get())?;
@@ -179,24 +217,24 @@ impl TicketEventStream {
 
     /// Reads one export page at the stream's position: unreadable items are named by page and
     /// JSON path, duplicates and the same-second loop are handled as described on the type.
-    pub fn read_page(&mut self, body: &str) -> Result<EventPage, ZendeskError> {
+    pub fn read_page(&mut self, body: &str) -> Result<EventPage<T>, ZendeskError> {
         let wire: Wire<'_> = crate::client::decode(body.as_bytes())?;
         let start_time = self.start_time;
         let mut items = Vec::new();
         let mut fresh = 0usize;
         for (n, raw) in wire.ticket_events.iter().enumerate() {
-            let item = match read_item(raw, n, start_time) {
+            let item = match read_item::<T>(raw, n, start_time) {
                 Ok(item) => item,
                 Err(e) => {
                     items.push(Err(e));
                     continue;
                 }
             };
-            if self.until.is_some_and(|until| item.timestamp > until) {
+            if self.until.is_some_and(|until| item.unix_seconds() > until) {
                 self.finished = true;
                 break;
             }
-            if self.seen.insert(item.id, item.timestamp).is_some() {
+            if self.seen.insert(item.id(), item.unix_seconds()).is_some() {
                 self.stats.duplicates += 1;
                 continue;
             }
@@ -219,7 +257,8 @@ impl TicketEventStream {
             items.clear();
             tracing::warn!(
                 start_time,
-                "Zendesk returned the same ticket events page twice: more than a page of events share this second; the rest of that second is skipped"
+                export = T::KEY,
+                "Zendesk returned the same export page twice: more than a page of items share this second; the rest of that second is skipped"
             );
             self.stats.stuck_seconds += 1;
             self.start_time = start_time + 1;
@@ -230,16 +269,16 @@ impl TicketEventStream {
     }
 }
 
-fn read_item(raw: &RawValue, n: usize, page_start: i64) -> Result<TicketEventItem, ItemError> {
+fn read_item<T: ExportItem>(raw: &RawValue, n: usize, page_start: i64) -> Result<T, ItemError> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.path().to_string();
         ItemError {
             page_start,
             path: if inner == "." {
-                format!("$.ticket_events[{n}]")
+                format!("$.{}[{n}]", T::KEY)
             } else {
-                format!("$.ticket_events[{n}].{inner}")
+                format!("$.{}[{n}].{inner}", T::KEY)
             },
             reason: e.inner().to_string(),
         }
@@ -268,7 +307,7 @@ mod tests {
             .to_string()
     }
 
-    fn ids(page: &EventPage) -> Vec<u64> {
+    fn ids(page: &EventPage<TicketEventItem>) -> Vec<u64> {
         page.items.iter().map(|i| i.as_ref().unwrap().id).collect()
     }
 
