@@ -482,7 +482,11 @@ async fn main() -> ExitCode {
                 }
             };
             match destination {
-                Destination::Mixpanel => print!("{}", mixpanel::markdown_table(&names)),
+                Destination::Mixpanel => print!(
+                    "{}\n{}",
+                    mixpanel::markdown_table(&names),
+                    mixpanel::accounts::markdown_table()
+                ),
                 Destination::Fullstory => print!("{}", fullstory::mapping::markdown_table(&names)),
             }
             ExitCode::SUCCESS

@@ -24,6 +24,39 @@ pub const USER_PROPERTIES: &[(&str, &str)] = &[
 /// Notes, details and domain names are never sent.
 pub const ORGANIZATION_PROPERTIES: &[&str] = &["tags", "group_id", "created_at"];
 
+/// Personal user fields, each sent only with its setting.
+pub const PERSONAL_USER_PROPERTIES: &[(&str, &str, &str)] = &[
+    ("email", "$email", "INCLUDE_EMAIL=true"),
+    ("name", "$name", "INCLUDE_USER_NAME=true"),
+];
+
+/// README's table of what user and organization events set, generated from the lists above.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| Zendesk event | Zendesk field | Mixpanel property | Sent |\n|---|---|---|---|\n",
+    );
+    for (from, to) in USER_PROPERTIES {
+        out.push_str(&format!(
+            "| `Support User: …` | `{from}` | requester profile `{to}` | with `MIXPANEL_DISTINCT_ID=requester` |\n"
+        ));
+    }
+    for (from, to, setting) in PERSONAL_USER_PROPERTIES {
+        out.push_str(&format!(
+            "| `Support User: …` | `{from}` | requester profile `{to}` | also needs `{setting}` |\n"
+        ));
+    }
+    out.push_str("| `Support Organization: …` | `name` | group profile `$name` | with `MIXPANEL_GROUP_KEY` |\n");
+    for name in ORGANIZATION_PROPERTIES {
+        out.push_str(&format!(
+            "| `Support Organization: …` | `{name}` | group profile `{name}` | with `MIXPANEL_GROUP_KEY` |\n"
+        ));
+    }
+    out.push_str(
+        "| either | any other field (notes, details, domain names, phone, …) | — | never |\n",
+    );
+    out
+}
+
 /// One `/groups` update.
 #[derive(Debug, Serialize)]
 struct GroupUpdate<'a> {
@@ -68,11 +101,14 @@ fn pick(fields: &Map<String, Value>, names: &[(&str, &str)]) -> Map<String, Valu
 /// `INCLUDE_EMAIL` / `INCLUDE_USER_NAME`.
 pub fn user_properties(config: &MappingConfig, fields: &Map<String, Value>) -> Map<String, Value> {
     let mut names: Vec<(&str, &str)> = USER_PROPERTIES.to_vec();
-    if config.include_email {
-        names.push(("email", "$email"));
-    }
-    if config.include_user_name {
-        names.push(("name", "$name"));
+    for (from, to, _) in PERSONAL_USER_PROPERTIES {
+        let on = match *from {
+            "email" => config.include_email,
+            _ => config.include_user_name,
+        };
+        if on {
+            names.push((from, to));
+        }
     }
     pick(fields, &names)
 }

@@ -154,6 +154,17 @@ fn requester_distinct_id() {
 }
 
 #[test]
+fn readme_account_property_table_is_the_code_table() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    assert!(
+        readme.contains(&mixpanel::accounts::markdown_table()),
+        "README's user and organization table is stale: run `make mapping-table` and paste it"
+    );
+}
+
+#[test]
 fn readme_mapping_table_is_the_code_table() {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
