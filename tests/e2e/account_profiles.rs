@@ -80,6 +80,49 @@ async fn organization_events_set_group_profiles_and_ticket_events_carry_the_grou
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_updates_are_retried_and_a_refused_one_fails_only_its_records() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let mut settings = mixpanel.sink_env(&[("MIXPANEL_GROUP_KEY", "organization_id")]);
+    settings.extend([
+        ("RETRY_INITIAL_BACKOFF_MS".to_owned(), "20".to_owned()),
+        ("RETRY_MAX_BACKOFF_MS".to_owned(), "100".to_owned()),
+    ]);
+    let process = FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &settings).unwrap();
+    let organization = on_the_bus(&organization_created(), &BusPolicy::default());
+    let ticket = sample("connector/status-changed.json");
+
+    // A 503 then a 429: retried, and the record is acknowledged once Mixpanel accepts.
+    mixpanel.inject_groups_faults(&[503, 429]);
+    deliver_over_sns(&api, &organization, "retried").await;
+    assert_eq!(mixpanel.groups_requests(), 3);
+    assert!(mixpanel.group("organization_id", "360000000777").is_some());
+
+    // A refusal (`{"status": 0}`) fails the organization's record and only it: the ticket event
+    // in the same SQS batch is acknowledged.
+    let group_id = "360000000999";
+    let other = organization
+        .replace("360000000777", group_id)
+        .replace("ev-org-1", "ev-org-2");
+    mixpanel.inject_groups_faults(&[200]);
+    let batch = ticketbridge_e2e::sqs(&[("org", other), ("ticket", ticket)]);
+    let answer = api.invoke(batch, std::time::Duration::from_secs(20)).await;
+    process.stop().await;
+    assert_eq!(
+        answer,
+        Some(ticketbridge_cli::Outcome::Response(
+            json!({"batchItemFailures": [{"itemIdentifier": "org"}]})
+        ))
+    );
+    assert!(mixpanel.group("organization_id", group_id).is_none());
+    assert_eq!(
+        mixpanel.deduplicated().len(),
+        1,
+        "the ticket event was delivered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organization_events_without_a_group_key_are_skipped_not_failed() {
     let mixpanel = MockMixpanel::start().await;
     let api = RuntimeApi::start().await.unwrap();

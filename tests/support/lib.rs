@@ -84,6 +84,11 @@ struct Store {
     profiles: BTreeMap<String, serde_json::Map<String, Value>>,
     /// Group profiles, by (`$group_key`, `$group_id`), after every accepted `$set`.
     groups: BTreeMap<(String, String), serde_json::Map<String, Value>>,
+    /// Statuses `/groups` answers with before accepting again (a status of 200 answers
+    /// `{"status": 0}`: Mixpanel's refusal of the body).
+    groups_faults: VecDeque<u16>,
+    /// `/groups` requests seen, faults included.
+    groups_requests: usize,
     /// Statuses to answer with before accepting again (fault injection), per endpoint.
     import_faults: VecDeque<u16>,
     /// Accepted `/import` requests to let through before the queued faults apply.
@@ -185,6 +190,18 @@ impl Respond for Groups {
         let refuse = |error: String| {
             ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": error}))
         };
+        {
+            let mut store = self.0.lock().unwrap();
+            store.groups_requests += 1;
+            match store.groups_faults.pop_front() {
+                Some(200) => return refuse("injected refusal".into()),
+                Some(status) => {
+                    return ResponseTemplate::new(status)
+                        .set_body_json(json!({"error": "injected fault", "status": 0}));
+                }
+                None => {}
+            }
+        }
         let updates: Vec<serde_json::Map<String, Value>> =
             match serde_json::from_slice(&request.body) {
                 Ok(u) => u,
@@ -326,6 +343,16 @@ impl MockMixpanel {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         env
+    }
+
+    /// Makes `/groups` answer with these statuses first (200: a `{"status": 0}` refusal).
+    pub fn inject_groups_faults(&self, statuses: &[u16]) {
+        self.store.lock().unwrap().groups_faults.extend(statuses);
+    }
+
+    /// `/groups` requests seen, faults included.
+    pub fn groups_requests(&self) -> usize {
+        self.store.lock().unwrap().groups_requests
     }
 
     /// A group profile's properties.
