@@ -8,18 +8,14 @@
 //! names another `moto_server` binary.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_eventbridge::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_eventbridge::types::{PutEventsRequestEntry, Target};
 use event_rules::RuleSet;
 use serde_json::Value;
-use ticketbridge_e2e::moto_server;
-use tokio::process::{Child, Command};
+use ticketbridge_e2e::Moto;
 
 const PARTNER_SOURCE: &str = "aws.partner/zendesk.com/7654321/default";
 const BRIDGE_BUS: &str = "ticketbridge";
@@ -28,52 +24,13 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A moto server on a free loopback port, stopped when dropped.
-struct Moto {
-    endpoint: String,
-    _child: Child,
-}
-
-impl Moto {
-    async fn start() -> Self {
-        let binary = moto_server();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&binary)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let started = Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "moto_server did not listen on port {port} within 60 s"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Self {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            _child: child,
-        }
-    }
-
-    fn sdk(&self) -> SdkConfig {
-        SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("eu-west-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
-            .build()
-    }
+fn sdk(moto: &Moto) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+        .build()
 }
 
 /// What identifies a sample once EventBridge has given it a new id and time.
@@ -93,7 +50,7 @@ async fn moto_routes_every_sample_as_the_table_says() {
     .unwrap();
 
     let moto = Moto::start().await;
-    let sdk = moto.sdk();
+    let sdk = sdk(&moto);
     let events = aws_sdk_eventbridge::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
 

@@ -376,6 +376,47 @@ impl MockMixpanel {
     }
 }
 
+/// A moto server (`moto_server`) on a free loopback port, stopped when dropped.
+pub struct Moto {
+    /// Its base URL, for `AWS_ENDPOINT_URL_*` and SDK clients.
+    pub endpoint: String,
+    _child: tokio::process::Child,
+}
+
+impl Moto {
+    /// Starts moto and waits until it listens.
+    pub async fn start() -> Self {
+        let binary = moto_server();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = tokio::process::Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let started = std::time::Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "moto_server did not listen on port {port} within 60 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _child: child,
+        }
+    }
+}
+
 /// Init times of `binary` over `runs` cold starts: process start → its first request for work
 /// from a fresh Runtime API emulator, sorted.
 pub async fn cold_starts(

@@ -1,0 +1,260 @@
+//! The real `ticket-store` binary under the Runtime API emulator, writing to moto's DynamoDB:
+//! a shuffled stream of events for the same tickets, delivered twice, ends with each item at
+//! its ticket's newest state; an older event is skipped, not failed; and, against a DynamoDB
+//! that throttles (a local stand-in answering as DynamoDB does), writes are retried.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+use serde_json::{Value, json};
+use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_e2e::{Moto, binary, sample, sqs};
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+const TABLE: &str = "tickets";
+
+fn env(endpoint: &str) -> Vec<(String, String)> {
+    [
+        ("TICKET_TABLE", TABLE),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("RETRY_INITIAL_BACKOFF_MS", "20"),
+        ("RETRY_MAX_BACKOFF_MS", "100"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            aws_sdk_dynamodb::config::Credentials::for_tests(),
+        ))
+        .build();
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    client
+        .create_table()
+        .table_name(TABLE)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("ticket_id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("ticket_id")
+                .attribute_type(ScalarAttributeType::N)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("moto creates the table");
+    client
+}
+
+/// A status change of `ticket` to `status` at second `at` of the sample's minute, with an
+/// identity of its own.
+fn status_change(ticket: u64, status: &str, at: u32) -> Value {
+    let mut event: Value = serde_json::from_str(&sample("connector/status-changed.json")).unwrap();
+    let te = &mut event["detail"]["ticket_event"];
+    te["meta"]["occurred_at"] = json!(format!("2025-03-10T15:{at:02}:11.204331907Z"));
+    te["meta"]["sequence"]["id"] = json!(format!("{ticket:016X}{at:016X}"));
+    te["current"] = json!(status);
+    te["ticket"]["id"] = json!(ticket);
+    te["ticket"]["status"] = json!(status);
+    event
+}
+
+/// A deterministic shuffle (no rand dependency for one test).
+fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
+    let mut out = items.to_vec();
+    let mut state = seed;
+    for i in (1..out.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        out.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    out
+}
+
+async fn deliver(api: &RuntimeApi, events: &[Value]) {
+    for chunk in events.chunks(10) {
+        let records: Vec<(String, String)> = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, e)| (format!("m{n}"), e.to_string()))
+            .collect();
+        let records: Vec<(&str, String)> = records
+            .iter()
+            .map(|(id, body)| (id.as_str(), body.clone()))
+            .collect();
+        assert_eq!(
+            api.invoke(sqs(&records), TIMEOUT).await,
+            Some(Outcome::Response(json!({"batchItemFailures": []})))
+        );
+    }
+}
+
+async fn item(client: &aws_sdk_dynamodb::Client, ticket: u64) -> BTreeMap<String, AttributeValue> {
+    client
+        .get_item()
+        .table_name(TABLE)
+        .key("ticket_id", AttributeValue::N(ticket.to_string()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap_or_default()
+        .into_iter()
+        .collect()
+}
+
+fn s(item: &BTreeMap<String, AttributeValue>, key: &str) -> String {
+    match item.get(key) {
+        Some(AttributeValue::S(text)) => text.clone(),
+        other => panic!("{key}: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shuffled_stream_delivered_twice_ends_with_each_item_at_its_newest_state() {
+    let moto = Moto::start().await;
+    let client = create_table(&moto).await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
+
+    // Five tickets, six status changes each at increasing times; the newest status is known.
+    let statuses = ["open", "pending", "hold", "open", "pending", "solved"];
+    let mut events = Vec::new();
+    let mut newest = BTreeMap::new();
+    for ticket in 1..=5u64 {
+        for (n, status) in statuses.iter().enumerate() {
+            let at = (n as u32) * 3 + ticket as u32;
+            events.push(status_change(ticket, status, at));
+            newest.insert(ticket, (*status, at));
+        }
+    }
+    // Ticket 3 is marked as spam by an event older than its newest status change.
+    let mut spam: Value =
+        serde_json::from_str(&sample("connector/ticket-marked-as-spam.json")).unwrap();
+    spam["detail"]["ticket_event"]["ticket"]["id"] = json!(3);
+    spam["detail"]["ticket_event"]["meta"]["occurred_at"] = json!("2025-03-10T15:00:30.000000000Z");
+    events.push(spam);
+
+    deliver(&api, &shuffled(&events, 7)).await;
+    deliver(&api, &shuffled(&events, 11)).await;
+    let stderr = process.stderr_up_to_now().await.join("\n");
+    process.stop().await;
+
+    for (ticket, (status, at)) in &newest {
+        let item = item(&client, *ticket).await;
+        assert_eq!(s(&item, "status"), *status, "ticket {ticket}: {item:?}");
+        assert_eq!(
+            s(&item, "last_event_at"),
+            format!("2025-03-10T15:{at:02}:11.204331907Z"),
+            "ticket {ticket}"
+        );
+        assert!(s(&item, "version").starts_with(&format!("{:020}", {
+            let t: zendesk_events::Timestamp =
+                serde_json::from_value(json!(format!("2025-03-10T15:{at:02}:11.204331907Z")))
+                    .unwrap();
+            t.unix_nanos()
+        })));
+    }
+    let marked = item(&client, 3).await;
+    assert_eq!(
+        marked.get("spam"),
+        Some(&AttributeValue::Bool(true)),
+        "{marked:?}"
+    );
+    assert_eq!(
+        s(&marked, "status"),
+        "solved",
+        "the older spam event did not roll back the state"
+    );
+    // Older events were skipped, and counted, not failed.
+    assert!(stderr.contains("\"OlderSkipped\""), "{stderr}");
+    assert!(stderr.contains("\"records_failed\":0"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_event_after_a_newer_one_is_skipped_not_failed() {
+    let moto = Moto::start().await;
+    let client = create_table(&moto).await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
+    deliver(&api, &[status_change(9, "solved", 40)]).await;
+    deliver(&api, &[status_change(9, "open", 10)]).await;
+    let stderr = process.stderr_up_to_now().await.join("\n");
+    process.stop().await;
+    assert_eq!(s(&item(&client, 9).await, "status"), "solved");
+    assert!(stderr.contains("\"OlderSkipped\":1"), "{stderr}");
+}
+
+/// A DynamoDB that throttles the first `throttled` writes, then accepts them.
+struct Throttling {
+    throttled: usize,
+    seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Respond for Throttling {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n < self.throttled {
+            ResponseTemplate::new(400)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                    "message": "The level of configured provisioned throughput for the table was exceeded."
+                }))
+        } else {
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(json!({}))
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_writes_are_retried_within_the_deadline() {
+    let dynamodb = MockServer::start().await;
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "DynamoDB_20120810.UpdateItem"))
+        .respond_with(Throttling {
+            throttled: 2,
+            seen: seen.clone(),
+        })
+        .mount(&dynamodb)
+        .await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&dynamodb.uri())).unwrap();
+    deliver(&api, &[status_change(4, "open", 1)]).await;
+    process.stop().await;
+    assert_eq!(
+        seen.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "two throttled, then accepted"
+    );
+}
