@@ -28,6 +28,8 @@ export interface Settings {
   readonly mixpanelDistinctId: string;
   /** The features the settings turn on, which deploy the shipped rules that name them. */
   readonly features: string[];
+  /** Whether the ticket store (a DynamoDB table kept current by the events, and its Lambda) is deployed. */
+  readonly ticketStore: boolean;
   /** Mixpanel service account user name; with it, `/import` uses the service account secret. */
   readonly mixpanelServiceAccountUsername?: string;
   /** Mixpanel project id (required with a service account). */
@@ -168,6 +170,7 @@ export function readSettings(context: Context, baseDir: string): Settings {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   const mixpanelGroupKey = groupKey(context);
+  const ticketStore = flag(context, 'ticketStore', false);
   const mixpanelDistinctId = oneOf(context, 'mixpanelDistinctId', ['ticket', 'requester'], 'ticket');
   return {
     lambdaDir: path.resolve(baseDir, text(context, 'lambdaDir') ?? '../target/lambda/arm64'),
@@ -187,7 +190,11 @@ export function readSettings(context: Context, baseDir: string): Settings {
     mixpanelRegion: oneOf(context, 'mixpanelRegion', ['us', 'eu', 'in'], 'us'),
     mixpanelGroupKey,
     mixpanelDistinctId,
-    features: mixpanelGroupKey !== undefined || mixpanelDistinctId === 'requester' ? ['accountProfiles'] : [],
+    features: [
+      ...(mixpanelGroupKey !== undefined || mixpanelDistinctId === 'requester' ? ['accountProfiles'] : []),
+      ...(ticketStore ? ['ticketStore'] : []),
+    ],
+    ticketStore,
     mixpanelServiceAccountUsername,
     mixpanelProjectId,
     zendeskSubdomain,

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,6 +18,7 @@ import { deadLetterQueue } from './queues';
 import { RuleFile } from './rules';
 import { Settings, personalDataEnvironment } from './settings';
 import { SinkPipeline } from './sink';
+import { TicketTable } from './store';
 import { TicketMetrics } from './metrics';
 
 /** What the stack is built from. */
@@ -34,6 +36,8 @@ export const BRIDGE_SOURCE = 'ticketbridge.zendesk';
 export class TicketbridgeStack extends Stack {
   /** Each sink by rule target name. */
   readonly sinks: Record<string, SinkPipeline>;
+  /** The ticket store's table, with the `ticketStore` option. */
+  readonly ticketTable?: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: TicketbridgeStackProps) {
     super(scope, id, props);
@@ -137,6 +141,17 @@ export class TicketbridgeStack extends Stack {
       mixpanel: sink('Mixpanel', 'mixpanel-sink', mixpanelEnv, mixpanelSecrets, 100),
       fullstory: sink('FullStory', 'fullstory-sink', fullstoryEnv, fullstorySecrets, 50),
     };
+    if (settings.ticketStore) {
+      const tickets = new TicketTable(this, 'Tickets', { dataKey });
+      this.ticketTable = tickets.table;
+      const store = sink('Store', 'ticket-store', { TICKET_TABLE: tickets.table.tableName, ...personalData }, {}, 100);
+      // It may write its table, item by item, and nothing else (no index, no other table).
+      store.function.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [tickets.table.tableArn] }),
+      );
+      dataKey?.grantEncryptDecrypt(store.function);
+      this.sinks.store = store;
+    }
 
     // Buses: the bridge's own, and the retired connector's partner bus when there is one.
     const bridgeBus = new events.EventBus(this, 'Bus', { eventBusName: `${id}-events` });

@@ -12,7 +12,7 @@ import { TicketbridgeStack } from '../lib/stack';
 export const infraDir = path.resolve(__dirname, '..', '..');
 
 /** The functions the app deploys. */
-export const FUNCTIONS = ['mixpanel-sink', 'fullstory-sink', 'webhook-bridge', 'ticket-metrics'];
+export const FUNCTIONS = ['mixpanel-sink', 'fullstory-sink', 'webhook-bridge', 'ticket-metrics', 'ticket-store'];
 
 /** A lambdaDir with a stand-in `bootstrap` per function: the tests check wiring, not binaries. */
 function assetDir(): string {

@@ -314,6 +314,7 @@ for (const [name, context] of Object.entries({
   default: {},
   highVolume: { highVolume: true },
   'customerManagedKey, highVolume, alarm e-mail': { customerManagedKey: true, highVolume: true, alarmEmail: 'ops@example.com' },
+  'ticketStore, customerManagedKey, highVolume': { ticketStore: true, customerManagedKey: true, highVolume: true },
   'partner bus, examples, alarm e-mail': {
     zendeskPartnerEventSource: 'aws.partner/zendesk.com/7654321/default',
     exampleRules: 'vip-tickets-to-fullstory',
@@ -357,6 +358,48 @@ test('mixpanel-sink: the group key and the distinct id come from context and dep
   assert.ok(accountRules({ mixpanelGroupKey: 'organization_id' }) > 0);
   assert.ok(accountRules({ mixpanelDistinctId: 'requester' }) > 0);
   assert.throws(() => synth({ mixpanelDistinctId: 'user' }), /context mixpanelDistinctId/);
+});
+
+test('ticketStore: an on-demand, recoverable, encrypted, retained table with its stream and indexes, written only by ticket-store', () => {
+  assert.equal(Object.keys(resources(synth({}).template, 'AWS::DynamoDB::Table')).length, 0, 'off by default');
+  const { template } = synth({ ticketStore: true });
+  const json = template.toJSON();
+  const [tableId, table] = Object.entries(json.Resources).find(([, r]: [string, any]) => r.Type === 'AWS::DynamoDB::Table') as [string, any];
+  assert.equal(table.DeletionPolicy, 'Retain');
+  assert.equal(table.UpdateReplacePolicy, 'Retain');
+  const p = table.Properties;
+  assert.equal(p.BillingMode, 'PAY_PER_REQUEST');
+  assert.deepEqual(p.KeySchema, [{ AttributeName: 'ticket_id', KeyType: 'HASH' }]);
+  assert.equal(p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, true);
+  assert.equal(p.SSESpecification.SSEEnabled, true);
+  assert.equal(p.StreamSpecification.StreamViewType, 'NEW_IMAGE');
+  assert.deepEqual(
+    p.GlobalSecondaryIndexes.map((i: any) => [i.IndexName, i.KeySchema.map((k: any) => k.AttributeName)]),
+    [
+      ['by_status', ['status', 'updated_at']],
+      ['by_requester', ['requester_id', 'updated_at']],
+      ['by_organization', ['organization_id', 'updated_at']],
+    ],
+  );
+
+  const functions = resources(template, 'AWS::Lambda::Function');
+  const [storeId, store] = Object.entries(functions).find(([, f]) => f.Properties.Description === 'ticketbridge ticket-store')!;
+  assert.deepEqual(store.Properties.Environment.Variables.TICKET_TABLE, { Ref: tableId });
+  // Only ticket-store may touch the table, and only with UpdateItem on it.
+  const dynamoStatements = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((policy) =>
+    policy.Properties.PolicyDocument.Statement.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:'))).map(
+      (st: any) => ({ roles: policy.Properties.Roles, actions: [st.Action].flat(), resources: [st.Resource].flat() }),
+    ),
+  );
+  assert.equal(dynamoStatements.length, 1, JSON.stringify(dynamoStatements));
+  assert.deepEqual(dynamoStatements[0].actions, ['dynamodb:UpdateItem']);
+  assert.deepEqual(dynamoStatements[0].roles, [{ Ref: store.Properties.Role['Fn::GetAtt'][0] }]);
+  assert.ok(JSON.stringify(dynamoStatements[0].resources).includes(tableId));
+  assert.ok(storeId);
+
+  // Its rule sends every ticket event to its topic.
+  const rules = Object.values(patternRules(template)).filter((r) => String(r.Properties.Description).startsWith('Every Zendesk ticket event, from the legacy partner connector or from webhook-bridge, to the ticket store'));
+  assert.equal(rules.length, 1);
 });
 
 test('ticket-metrics: on a schedule, one run at a time, writing only its own cursor parameter', () => {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType,
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
@@ -34,6 +34,23 @@ fn env(endpoint: &str) -> Vec<(String, String)> {
     .collect()
 }
 
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .unwrap()
+}
+
+fn attribute(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(kind)
+        .build()
+        .unwrap()
+}
+
+/// The table as the CDK app defines it (`infra/lib/store.ts`): key and indexes.
 async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
     let sdk = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
@@ -44,27 +61,35 @@ async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
         ))
         .build();
     let client = aws_sdk_dynamodb::Client::new(&sdk);
-    client
+    let mut create = client
         .create_table()
         .table_name(TABLE)
         .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("ticket_id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("ticket_id")
-                .attribute_type(ScalarAttributeType::N)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("moto creates the table");
+        .key_schema(key("ticket_id", KeyType::Hash))
+        .attribute_definitions(attribute("ticket_id", ScalarAttributeType::N))
+        .attribute_definitions(attribute("updated_at", ScalarAttributeType::S));
+    for (index, partition, kind) in [
+        ("by_status", "status", ScalarAttributeType::S),
+        ("by_requester", "requester_id", ScalarAttributeType::N),
+        ("by_organization", "organization_id", ScalarAttributeType::N),
+    ] {
+        create = create
+            .attribute_definitions(attribute(partition, kind))
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(index)
+                    .key_schema(key(partition, KeyType::Hash))
+                    .key_schema(key("updated_at", KeyType::Range))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            );
+    }
+    create.send().await.expect("moto creates the table");
     client
 }
 
@@ -78,6 +103,7 @@ fn status_change(ticket: u64, status: &str, at: u32) -> Value {
     te["current"] = json!(status);
     te["ticket"]["id"] = json!(ticket);
     te["ticket"]["status"] = json!(status);
+    te["ticket"]["updated_at"] = json!(format!("2025-03-10T15:{at:02}:11Z"));
     event
 }
 
@@ -257,4 +283,69 @@ async fn throttled_writes_are_retried_within_the_deadline() {
         3,
         "two throttled, then accepted"
     );
+}
+
+/// `ticketbridge tickets …` against the table, as an application would read it.
+fn tickets_cli(endpoint: &str, args: &[&str]) -> Vec<Value> {
+    let output = std::process::Command::new(binary("ticketbridge"))
+        .arg("tickets")
+        .args(args)
+        .args(["--table", TABLE])
+        .envs(env(endpoint))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_get_and_list_read_the_store_by_id_status_and_requester() {
+    let moto = Moto::start().await;
+    create_table(&moto).await;
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
+    deliver(
+        &api,
+        &[
+            status_change(21, "solved", 5),
+            status_change(22, "open", 6),
+            status_change(23, "solved", 7),
+        ],
+    )
+    .await;
+    process.stop().await;
+
+    let one = tickets_cli(&moto.endpoint, &["get", "22"]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["ticket_id"], 22);
+    assert_eq!(one[0]["status"], "open");
+
+    let solved = tickets_cli(&moto.endpoint, &["list", "--status", "solved"]);
+    let ids: Vec<&Value> = solved.iter().map(|t| &t["ticket_id"]).collect();
+    assert_eq!(ids, [23, 21], "newest update first");
+    let recent = tickets_cli(
+        &moto.endpoint,
+        &[
+            "list",
+            "--status",
+            "solved",
+            "--updated-since",
+            "2025-03-10T15:06:00Z",
+        ],
+    );
+    let ids: Vec<&Value> = recent.iter().map(|t| &t["ticket_id"]).collect();
+    assert_eq!(ids, [23], "only tickets updated since then");
+
+    let requester = solved[0]["requester_id"].as_u64().unwrap().to_string();
+    let mine = tickets_cli(&moto.endpoint, &["list", "--requester", &requester]);
+    assert_eq!(mine.len(), 3);
 }

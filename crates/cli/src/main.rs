@@ -74,6 +74,12 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// The ticket store's table: a ticket by id, or tickets by status, requester or
+    /// organization (JSON lines; AWS credentials and region from the environment).
+    Tickets {
+        #[command(subcommand)]
+        command: TicketsCommand,
+    },
     /// Invoke a function binary once with a payload file, under a local Runtime API.
     Invoke {
         /// The function binary.
@@ -144,6 +150,39 @@ enum RulesCommand {
         rules: PathBuf,
         /// EventBridge event files, or folders of them.
         events: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TicketsCommand {
+    /// Print one ticket's item.
+    Get {
+        /// The ticket id.
+        id: u64,
+        /// The table (the stack's `TicketTable` output).
+        #[arg(long, env = "TICKET_TABLE")]
+        table: String,
+    },
+    /// Print tickets of one status, requester or organization, newest update first.
+    List {
+        /// Tickets with this status (index `by_status`).
+        #[arg(long, conflicts_with_all = ["requester", "organization"])]
+        status: Option<String>,
+        /// Tickets of this requester (index `by_requester`).
+        #[arg(long, conflicts_with = "organization")]
+        requester: Option<u64>,
+        /// Tickets of this organization (index `by_organization`).
+        #[arg(long)]
+        organization: Option<u64>,
+        /// Only tickets updated at or after this RFC 3339 time.
+        #[arg(long)]
+        updated_since: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// The table (the stack's `TicketTable` output).
+        #[arg(long, env = "TICKET_TABLE")]
+        table: String,
     },
 }
 
@@ -409,6 +448,63 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
     }
 }
 
+/// `ticketbridge tickets …`: reads the table and prints JSON lines.
+async fn tickets(command: TicketsCommand) -> ExitCode {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let result = match command {
+        TicketsCommand::Get { id, table } => ticket_store::read::get(&client, &table, id)
+            .await
+            .and_then(|item| {
+                item.map(|i| vec![i])
+                    .ok_or(format!("ticket {id} is not in {table}"))
+            }),
+        TicketsCommand::List {
+            status,
+            requester,
+            organization,
+            updated_since,
+            limit,
+            table,
+        } => {
+            let listing = match (status, requester, organization) {
+                (Some(s), _, _) => ticket_store::read::Listing::Status(s),
+                (_, Some(r), _) => ticket_store::read::Listing::Requester(r),
+                (_, _, Some(o)) => ticket_store::read::Listing::Organization(o),
+                _ => {
+                    eprintln!("tickets list: give --status, --requester or --organization");
+                    return ExitCode::from(2);
+                }
+            };
+            // Stored times have nine fractional digits; compare in that form.
+            let since = match updated_since
+                .as_deref()
+                .map(zendesk_events::Timestamp::parse)
+            {
+                None => None,
+                Some(Ok(at)) => Some(at.to_rfc3339_nanos()),
+                Some(Err(e)) => {
+                    eprintln!("tickets list: --updated-since: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            ticket_store::read::list(&client, &table, &listing, since.as_deref(), limit).await
+        }
+    };
+    match result {
+        Ok(items) => {
+            for item in items {
+                println!("{item}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn parse_env(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -445,6 +541,7 @@ async fn main() -> ExitCode {
             let result = run_demo(&paths, &env, &mut transcript).await;
             demo_outcome(result, &transcript)
         }
+        Command::Tickets { command } => tickets(command).await,
         Command::Rules {
             command: RulesCommand::Check { rules, events },
         } => match rules_check::run(&rules, &events) {

@@ -48,7 +48,7 @@ fn rules_check_prints_what_each_event_matches() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "events/routing/vip-ticket-closed.json: zendesk-support-moments-to-fullstory (fullstory), zendesk-tickets-to-mixpanel (mixpanel), tickets-except-spam-and-deletions-to-mixpanel (mixpanel, example)"
+        "events/routing/vip-ticket-closed.json: zendesk-support-moments-to-fullstory (fullstory), zendesk-tickets-to-mixpanel (mixpanel), zendesk-tickets-to-store (store, with ticketStore), tickets-except-spam-and-deletions-to-mixpanel (mixpanel, example)"
     );
     assert!(lines[2].ends_with(
         "conversation.rating.added.json: intercom-conversations-to-fullstory (fullstory), low-ratings-to-fullstory (fullstory, example)"
@@ -70,7 +70,7 @@ fn rules_check_without_events_lists_the_rules() {
     assert!(ok);
     assert!(stdout.contains("zendesk-tickets-to-mixpanel"));
     assert!(stdout.contains("(example)"));
-    assert!(stdout.ends_with("11 rules, all valid.\n"), "{stdout}");
+    assert!(stdout.ends_with("12 rules, all valid.\n"), "{stdout}");
 }
 
 #[test]

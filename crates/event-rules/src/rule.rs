@@ -6,12 +6,12 @@ use serde_json::Value;
 use crate::RuleError;
 
 /// The destinations a rule may target: each is one SNS topic in the CDK app, one sink Lambda.
-pub const TARGETS: &[&str] = &["mixpanel", "fullstory"];
+pub const TARGETS: &[&str] = &["mixpanel", "fullstory", "store"];
 
 /// The features a shipped rule may be deployed with (`"feature"`): `accountProfiles` is on when
 /// the Mixpanel sink has a group key or requester profiles (`mixpanelGroupKey`,
-/// `mixpanelDistinctId=requester`).
-pub const FEATURES: &[&str] = &["accountProfiles"];
+/// `mixpanelDistinctId=requester`); `ticketStore` when the ticket store is deployed.
+pub const FEATURES: &[&str] = &["accountProfiles", "ticketStore"];
 
 /// One rule file: its header and its EventBridge event pattern.
 #[derive(Debug, Clone)]

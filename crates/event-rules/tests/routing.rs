@@ -143,7 +143,8 @@ fn examples_are_not_deployed_and_shipped_rules_are() {
             "intercom-conversations-to-fullstory",
             "zendesk-accounts-to-mixpanel",
             "zendesk-support-moments-to-fullstory",
-            "zendesk-tickets-to-mixpanel"
+            "zendesk-tickets-to-mixpanel",
+            "zendesk-tickets-to-store"
         ]
     );
     let with_feature: Vec<_> = rules
@@ -153,7 +154,10 @@ fn examples_are_not_deployed_and_shipped_rules_are() {
         .collect();
     assert_eq!(
         with_feature,
-        [("zendesk-accounts-to-mixpanel", "accountProfiles")]
+        [
+            ("zendesk-accounts-to-mixpanel", "accountProfiles"),
+            ("zendesk-tickets-to-store", "ticketStore")
+        ]
     );
-    assert_eq!(rules.rules().len(), 11);
+    assert_eq!(rules.rules().len(), 12);
 }

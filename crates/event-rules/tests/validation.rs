@@ -28,7 +28,7 @@ fn header_errors_name_the_field() {
         ),
         (
             r#"{"name": "r", "description": "d", "target": "amplitude", "pattern": {"a": ["b"]}}"#,
-            "$.target: \"amplitude\" is not one of mixpanel, fullstory",
+            "$.target: \"amplitude\" is not one of mixpanel, fullstory, store",
         ),
         (
             r#"{"name": "r", "description": " ", "target": "mixpanel", "pattern": {"a": ["b"]}}"#,
@@ -56,7 +56,7 @@ fn a_feature_must_be_known_and_belongs_to_shipped_rules_only() {
     assert_eq!(rule.feature.as_deref(), Some("accountProfiles"));
     let error = parse(&with("groups")).unwrap_err();
     assert!(
-        error.contains("$.feature: \"groups\" is not one of accountProfiles"),
+        error.contains("$.feature: \"groups\" is not one of accountProfiles, ticketStore"),
         "{error}"
     );
     let error = Rule::parse(

@@ -4,6 +4,7 @@
 //! changes nothing; an older event is acknowledged as skipped, never failed.
 
 pub mod config;
+pub mod read;
 pub mod store;
 pub mod table;
 pub mod update;
