@@ -14,7 +14,7 @@ all: test
 
 ## demo: build, then signed webhooks through webhook-bridge, and the events through mixpanel-sink and fullstory-sink in DRY_RUN, under a local Lambda Runtime API; every request in full goes to $(TARGET_DIR)/demo-requests.jsonl (DEMO_FLAGS=--verbose prints them)
 demo: bins
-	$(TARGET_DIR)/debug/ticketbridge demo --function $(TARGET_DIR)/debug/mixpanel-sink --fullstory $(TARGET_DIR)/debug/fullstory-sink --bridge $(TARGET_DIR)/debug/webhook-bridge --requests $(TARGET_DIR)/demo-requests.jsonl $(DEMO_FLAGS) events
+	$(TARGET_DIR)/debug/ticketbridge demo --function $(TARGET_DIR)/debug/mixpanel-sink --fullstory $(TARGET_DIR)/debug/fullstory-sink --bridge $(TARGET_DIR)/debug/webhook-bridge --store $(TARGET_DIR)/debug/ticket-store --requests $(TARGET_DIR)/demo-requests.jsonl $(DEMO_FLAGS) events
 
 ## test: formatting, clippy -D warnings, every Rust test (unit, snapshots, wiremock, end to end, rules against moto, fuzzing), the CDK assertion and cdk-nag tests, a real cdk synth, and cfn-lint and checkov on the templates
 test: fmt-check clippy build unit infra-test synth template-checks

@@ -25,6 +25,8 @@ fn demo(requests: &Path, extra: &[&str]) -> (bool, String) {
         .arg(binary("fullstory-sink"))
         .arg("--bridge")
         .arg(binary("webhook-bridge"))
+        .arg("--store")
+        .arg(binary("ticket-store"))
         .arg("--requests")
         .arg(requests)
         .args(extra)
@@ -76,10 +78,10 @@ fn the_demo_tells_a_short_story_and_keeps_every_request_in_the_file_it_names() {
 
     let lines = stdout.lines().count();
     assert!(
-        lines < 400,
+        lines < 600,
         "{lines} lines: the demo should summarize, not dump"
     );
-    for step in ["━━ 1.", "━━ 2.", "━━ 3.", "━━ 4.", "━━ 5."] {
+    for step in ["━━ 1.", "━━ 2.", "━━ 3.", "━━ 4.", "━━ 5.", "━━ 6."] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }
     assert!(
@@ -104,6 +106,12 @@ fn the_demo_tells_a_short_story_and_keeps_every_request_in_the_file_it_names() {
     assert!(stdout.contains("| group profile organization_id=360000000777 | 1 | — |"));
     assert!(stdout.contains("| profiles from mixpanel-sink (accounts) | 1 (900000000101) | — |"));
     assert!(transcript.contains("/groups?verbose=1&ip=0"));
+    // The store step: the out-of-order pair ends at the newer status, the older one skipped.
+    assert!(
+        stdout.contains("| 48999 | solved | Status Changed |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 older skipped"), "{stdout}");
 
     // The account webhooks carry an e-mail, a name, a phone number and notes: none leaves.
     for personal in [

@@ -10,10 +10,13 @@ pub mod emulator;
 pub mod function;
 pub mod history_cli;
 pub mod local_bus;
+pub mod local_table;
 mod output_pipe;
 pub mod routing;
 pub mod rules_check;
+pub mod store_demo;
 
 pub use emulator::{Outcome, RuntimeApi};
 pub use function::FunctionProcess;
 pub use local_bus::{LocalBus, sns_event};
+pub use local_table::LocalTable;

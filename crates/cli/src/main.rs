@@ -53,6 +53,9 @@ enum Command {
         /// The bridge binary.
         #[arg(long, default_value_os_t = debug_binary("webhook-bridge"))]
         bridge: PathBuf,
+        /// The ticket store binary.
+        #[arg(long, default_value_os_t = debug_binary("ticket-store"))]
+        store: PathBuf,
         /// Folder of sample payloads.
         #[arg(default_value = "events")]
         events: PathBuf,
@@ -232,6 +235,7 @@ struct DemoRun {
     mixpanel: demo::DemoReport,
     accounts: demo::DemoReport,
     fullstory: demo::DemoReport,
+    store: ticketbridge_cli::store_demo::StoreReport,
 }
 
 /// Signed webhooks through the bridge, every bus event through the rules, then each sink with
@@ -366,10 +370,22 @@ async fn run_demo(
         transcript,
     )
     .await?;
+    println!(
+        "\n━━ 6. ticket-store (with ticketStore): every ticket event its rule routes, written to a local stand-in for the DynamoDB table; then an out-of-order pair for one ticket"
+    );
+    let mut with_store = routing::route_with(&rules, &bus, &["ticketStore"]);
+    let store_inputs = with_store.deliveries.remove("store").unwrap_or_default();
+    let template: serde_json::Value =
+        std::fs::read(paths.events.join("connector/status-changed.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or("events/connector/status-changed.json is missing or not JSON")?;
+    let store = ticketbridge_cli::store_demo::run(&paths.store, store_inputs, &template).await?;
     Ok(DemoRun {
         mixpanel,
         accounts,
         fullstory,
+        store,
     })
 }
 
@@ -378,6 +394,7 @@ struct DemoPaths {
     mixpanel: PathBuf,
     fullstory: PathBuf,
     bridge: PathBuf,
+    store: PathBuf,
     events: PathBuf,
     rules: PathBuf,
 }
@@ -389,6 +406,7 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
         mixpanel,
         accounts,
         fullstory,
+        store,
     } = match result {
         Ok(run) => run,
         Err(e) => {
@@ -398,6 +416,32 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
     };
     println!("\n━━ What Mixpanel and FullStory would hold (after their dedup)\n");
     print!("{}", transcript.holdings.table());
+    println!("\n━━ What the ticket table holds\n");
+    println!("| ticket_id | status | last_event_type | marks | version |\n|---|---|---|---|---|");
+    for item in &store.items {
+        let marks: Vec<&str> = [
+            ("spam", "spam"),
+            ("deleted", "deleted"),
+            ("merged", "merged"),
+        ]
+        .into_iter()
+        .filter(|(key, _)| item[*key] == true)
+        .map(|(_, label)| label)
+        .collect();
+        let version = item["version"].as_str().unwrap_or_default();
+        println!(
+            "| {} | {} | {} | {} | {}… |",
+            item["ticket_id"],
+            item["status"].as_str().unwrap_or("—"),
+            item["last_event_type"].as_str().unwrap_or("—"),
+            if marks.is_empty() {
+                "—".to_owned()
+            } else {
+                marks.join(", ")
+            },
+            version.chars().take(20).collect::<String>()
+        );
+    }
     println!(
         "\nMixpanel: {} inputs → {} events and {} profile updates; {} invocation(s) answered with an error (the malformed samples).",
         mixpanel.files,
@@ -416,6 +460,14 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
         fullstory.errors.len()
     );
     println!(
+        "Ticket store: {} inputs → {} writes applied, {} older skipped, {} tickets; {} invocation(s) answered with an error (the malformed samples).",
+        store.inputs,
+        store.applied,
+        store.skipped_older,
+        store.items.len(),
+        store.errors.len()
+    );
+    println!(
         "Every request in full: {}{}",
         transcript.path().display(),
         if transcript.verbose() {
@@ -432,6 +484,7 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
     let unexpected: Vec<_> = reports
         .iter()
         .flat_map(|r| &r.errors)
+        .chain(&store.errors)
         .filter(|label| !label.contains("malformed/"))
         .collect();
     for label in &unexpected {
@@ -439,6 +492,11 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
     }
     if accounts.profile_updates == 0 || accounts.group_updates == 0 {
         eprintln!("the account step produced no requester or group profile");
+        return ExitCode::FAILURE;
+    }
+    let pair = store.items.iter().find(|item| item["ticket_id"] == 48999);
+    if store.skipped_older == 0 || pair.is_none_or(|item| item["status"] != "solved") {
+        eprintln!("the store step did not skip the older event of the out-of-order pair");
         return ExitCode::FAILURE;
     }
     if invalid.is_empty() && unexpected.is_empty() {
@@ -518,6 +576,7 @@ async fn main() -> ExitCode {
             function,
             fullstory,
             bridge,
+            store,
             events,
             rules,
             env,
@@ -528,6 +587,7 @@ async fn main() -> ExitCode {
                 mixpanel: function,
                 fullstory,
                 bridge,
+                store,
                 events,
                 rules,
             };
