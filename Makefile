@@ -8,7 +8,7 @@ VENV := .venv
 CARGO_LAMBDA := $(VENV)/bin/cargo-lambda
 MOTO_SERVER := $(VENV)/bin/moto_server
 
-.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda profile-hot-path profile-envelope bench-metrics bench-backfill package tools mapping-table clean
+.PHONY: fuzz template-checks moto infra-test synth deploy package-arm64 all demo test fmt-check clippy bins build unit lint bench bench-lambda profile-lambda profile-hot-path profile-envelope bench-store bench-metrics bench-backfill package tools mapping-table clean
 
 all: test
 
@@ -94,6 +94,7 @@ bench:
 	$(CARGO) bench -p webhook-bridge --bench handler
 	$(CARGO) bench -p fullstory --bench mapping
 	$(MAKE) bench-lambda
+	$(MAKE) bench-store
 	$(MAKE) bench-metrics
 	$(MAKE) bench-backfill
 
@@ -125,6 +126,11 @@ profile-hot-path:
 profile-envelope:
 	$(CARGO) build --release --locked -p lambda-io --example envelope_read
 	for way in sqs-event envelope; do valgrind --tool=callgrind --callgrind-out-file=$(TARGET_DIR)/callgrind.$$way $(TARGET_DIR)/release/examples/envelope_read $$way 2>&1 | grep refs; done
+
+## bench-store: items written per second per ticket-store instance (release binary) against the local table, at several STORE_CONCURRENCY values; init time
+bench-store:
+	$(CARGO) build --release --locked -p ticket-store
+	$(CARGO) run --release --locked -p ticketbridge-e2e --bin store-bench -- $(TARGET_DIR)/release/ticket-store
 
 ## bench-metrics: init time, throughput and peak memory of one scheduled ticket-metrics run over METRICS_BENCH_TICKETS tickets (default 30000) from a mock export enforcing 10 requests/min
 METRICS_BENCH_TICKETS ?= 30000
