@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, ScalarAttributeType,
 };
 use serde_json::{Value, json};
-use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
+use ticketbridge_cli::{FunctionProcess, LocalTable, Outcome, RuntimeApi};
 use ticketbridge_e2e::{Moto, binary, sample, sqs};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -348,4 +348,49 @@ async fn tickets_get_and_list_read_the_store_by_id_status_and_requester() {
     let requester = solved[0]["requester_id"].as_u64().unwrap().to_string();
     let mine = tickets_cli(&moto.endpoint, &["list", "--requester", &requester]);
     assert_eq!(mine.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_local_table_ends_where_dynamodb_does() {
+    // The same shuffled events, twice, into moto's DynamoDB and into the demo's stand-in.
+    let mut events = Vec::new();
+    for ticket in 31..=33u64 {
+        for (n, status) in ["open", "pending", "solved", "open"].iter().enumerate() {
+            events.push(status_change(
+                ticket,
+                status,
+                n as u32 * 2 + ticket as u32 - 30,
+            ));
+        }
+    }
+    let mut spam: Value =
+        serde_json::from_str(&sample("connector/ticket-marked-as-spam.json")).unwrap();
+    spam["detail"]["ticket_event"]["ticket"]["id"] = json!(32);
+    events.push(spam);
+    let stream: Vec<Value> = [shuffled(&events, 3), shuffled(&events, 5)].concat();
+
+    let moto = Moto::start().await;
+    let client = create_table(&moto).await;
+    let local = LocalTable::start().await.unwrap();
+    for endpoint in [moto.endpoint.clone(), local.url()] {
+        let api = RuntimeApi::start().await.unwrap();
+        let process =
+            FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&endpoint)).unwrap();
+        deliver(&api, &stream).await;
+        process.stop().await;
+    }
+    let mut in_dynamodb = Vec::new();
+    for ticket in 31..=33u64 {
+        let item = client
+            .get_item()
+            .table_name(TABLE)
+            .key("ticket_id", AttributeValue::N(ticket.to_string()))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .unwrap();
+        in_dynamodb.push(ticket_store::read::item_json(&item));
+    }
+    assert_eq!(local.items(), in_dynamodb);
 }
