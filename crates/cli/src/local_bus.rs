@@ -34,9 +34,7 @@ impl LocalBus {
             let state = shared.clone();
             async move { put_events(&state, &headers, &body) }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let address = serve_on_loopback(app).await?;
         Ok(Self { address, state })
     }
 
@@ -54,6 +52,14 @@ impl LocalBus {
     pub fn events(&self) -> Vec<Value> {
         self.state.lock().expect("bus state").accepted.clone()
     }
+}
+
+/// Serves `app` on a free loopback port, in the background; returns the address.
+pub(crate) async fn serve_on_loopback(app: Router) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(address)
 }
 
 fn put_events(state: &Mutex<State>, headers: &HeaderMap, body: &[u8]) -> impl IntoResponse + use<> {

@@ -39,9 +39,7 @@ impl LocalTable {
             let state = shared.clone();
             async move { answer(&state, &headers, &body) }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let address = crate::local_bus::serve_on_loopback(app).await?;
         Ok(Self { address, state })
     }
 

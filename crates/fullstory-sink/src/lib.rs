@@ -2,16 +2,14 @@
 //! per request out (with bounded concurrency), on the timeline of the right user, and the
 //! answer Lambda needs so nothing FullStory did not accept is acknowledged.
 
+use delivery::RetryPolicy;
 use delivery::{Delivery, Failure, Item, RecordId};
 use fullstory::{
     FullStoryClient, FullStoryConfig, Mapper, NoUid, Requesters, decode_conversation,
     is_conversation, usable_uid,
 };
-use lambda_io::{Envelope, InputRecord, InvocationError, SinkEvent, run_invocation};
-use serde_json::Value;
+use lambda_io::{Envelope, InputRecord, SinkHandler};
 use zendesk_events::TicketEvent;
-
-const FUNCTION: &str = "fullstory-sink";
 
 /// Everything built once per container.
 pub struct Sink {
@@ -31,19 +29,13 @@ impl Sink {
             client,
         }
     }
+}
 
-    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
-    /// returns Lambda's answer.
-    pub async fn handle(&self, event: SinkEvent) -> Result<Value, InvocationError> {
-        run_invocation(
-            FUNCTION,
-            self.config.retry,
-            event,
-            async |envelope: &mut Envelope, delivery: &mut Delivery| {
-                self.process(envelope, delivery).await
-            },
-        )
-        .await
+impl SinkHandler for Sink {
+    const FUNCTION: &'static str = "fullstory-sink";
+
+    fn retry(&self) -> RetryPolicy {
+        self.config.retry
     }
 
     async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
@@ -112,7 +104,9 @@ impl Sink {
             )
             .await;
     }
+}
 
+impl Sink {
     /// Looks up, in one batched call, the requesters the cache does not hold. Returns the
     /// failure for the records whose requester stays unknown when the lookup failed.
     async fn prefetch(

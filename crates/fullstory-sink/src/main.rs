@@ -6,7 +6,7 @@ use std::sync::Arc;
 use delivery::{Settings, resolve_secrets};
 use fullstory::{FullStoryClient, FullStoryConfig, Requesters};
 use fullstory_sink::Sink;
-use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, SinkHandler, init_step, serve};
 use zendesk_api::ZendeskClient;
 
 fn main() {

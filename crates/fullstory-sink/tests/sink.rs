@@ -2,6 +2,7 @@
 //! (batched, cached, rate limited), skips, the default allow-list, Intercom events, SQS
 //! partial failures and every response class through the real delivery loop.
 
+use lambda_io::SinkHandler;
 use std::time::Duration;
 
 use delivery::Settings;

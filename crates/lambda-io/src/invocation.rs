@@ -39,6 +39,42 @@ pub fn budget(context: &Context) -> Duration {
         .unwrap_or_default()
 }
 
+/// A sink: what it does with one invocation's records. [`SinkHandler::handle`] runs that with
+/// the loop every sink shares ([`run_invocation`]), so a sink writes only its own work.
+pub trait SinkHandler: Sync {
+    /// The function's name in logs and metrics.
+    const FUNCTION: &'static str;
+
+    /// Its retry settings.
+    fn retry(&self) -> RetryPolicy;
+
+    /// Maps and delivers the records of `envelope`, settling each in `delivery`.
+    fn process(
+        &self,
+        envelope: &mut Envelope,
+        delivery: &mut Delivery,
+    ) -> impl Future<Output = ()> + Send;
+
+    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
+    /// returns Lambda's answer.
+    fn handle(
+        &self,
+        event: SinkEvent,
+    ) -> impl Future<Output = Result<Value, InvocationError>> + Send
+    where
+        Self: Sized,
+    {
+        run_invocation(
+            Self::FUNCTION,
+            self.retry(),
+            event,
+            async |envelope: &mut Envelope, delivery: &mut Delivery| {
+                self.process(envelope, delivery).await
+            },
+        )
+    }
+}
+
 /// Runs one invocation of `function`: lets `process` map and deliver the records of `event`
 /// before its deadline, then answers from the ledger and logs the summary line and EMF metrics.
 pub async fn run_invocation(

@@ -11,7 +11,8 @@ mod start;
 pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
 pub use envelope::{Envelope, EnvelopeKind, InputRecord};
 pub use invocation::{
-    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, budget, run_invocation, with_request,
+    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, SinkHandler, budget, run_invocation,
+    with_request,
 };
 pub use lambda_runtime::{Context, LambdaEvent};
 pub use start::{

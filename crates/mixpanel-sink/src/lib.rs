@@ -1,14 +1,12 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
 //! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
 
+use delivery::RetryPolicy;
 use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
-use lambda_io::{Envelope, InvocationError, SinkEvent, run_invocation};
+use lambda_io::{Envelope, SinkHandler};
 use mixpanel::accounts::{group_update, organization_properties, user_properties, user_update};
 use mixpanel::{DistinctId, Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
-use serde_json::Value;
 use zendesk_events::{AccountEvent, AccountKind, TicketEvent};
-
-const FUNCTION: &str = "mixpanel-sink";
 
 /// Everything built once per container.
 pub struct Sink {
@@ -26,19 +24,13 @@ impl Sink {
             client,
         }
     }
+}
 
-    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
-    /// returns Lambda's answer.
-    pub async fn handle(&self, event: SinkEvent) -> Result<Value, InvocationError> {
-        run_invocation(
-            FUNCTION,
-            self.config.retry,
-            event,
-            async |envelope: &mut Envelope, delivery: &mut Delivery| {
-                self.process(envelope, delivery).await
-            },
-        )
-        .await
+impl SinkHandler for Sink {
+    const FUNCTION: &'static str = "mixpanel-sink";
+
+    fn retry(&self) -> RetryPolicy {
+        self.config.retry
     }
 
     async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
@@ -90,7 +82,9 @@ impl Sink {
                 .await;
         }
     }
+}
 
+impl Sink {
     /// Notes the profile update of a user event (the requester's own profile) or the group
     /// update of an organization event; settles what updates nothing as skipped.
     fn map_account(

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use delivery::{Settings, resolve_secrets};
-use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, SinkHandler, init_step, serve};
 use mixpanel::config::SECRET_SETTINGS;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;

@@ -2,6 +2,7 @@
 
 mod support;
 
+use lambda_io::SinkHandler;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

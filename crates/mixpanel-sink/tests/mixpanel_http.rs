@@ -2,6 +2,7 @@
 
 mod support;
 
+use lambda_io::SinkHandler;
 use std::time::{Duration, Instant};
 
 use serde_json::json;

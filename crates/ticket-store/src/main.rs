@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use delivery::Settings;
 use delivery::http::DryRun;
-use lambda_io::{CONFIGURATION_ERROR, SinkEvent, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, SinkEvent, SinkHandler, init_step, serve};
 use ticket_store::{Store, StoreConfig, Table};
 
 fn main() {

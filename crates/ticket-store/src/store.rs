@@ -3,14 +3,12 @@
 //! found older than what the table holds.
 
 use delivery::Delivery;
-use lambda_io::{Envelope, InvocationError, SinkEvent, run_invocation};
-use serde_json::Value;
+use delivery::RetryPolicy;
+use lambda_io::{Envelope, SinkHandler};
 
 use crate::config::StoreConfig;
 use crate::table::Table;
 use crate::update::UpdateBook;
-
-const FUNCTION: &str = "ticket-store";
 
 /// Everything built once per container.
 pub struct Store {
@@ -23,19 +21,13 @@ impl Store {
     pub fn new(config: StoreConfig, table: Table) -> Self {
         Self { config, table }
     }
+}
 
-    /// Handles one invocation before its deadline; logs the summary line and EMF metrics, and
-    /// returns Lambda's answer.
-    pub async fn handle(&self, event: SinkEvent) -> Result<Value, InvocationError> {
-        run_invocation(
-            FUNCTION,
-            self.config.retry,
-            event,
-            async |envelope: &mut Envelope, delivery: &mut Delivery| {
-                self.process(envelope, delivery).await
-            },
-        )
-        .await
+impl SinkHandler for Store {
+    const FUNCTION: &'static str = "ticket-store";
+
+    fn retry(&self) -> RetryPolicy {
+        self.config.retry
     }
 
     async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
