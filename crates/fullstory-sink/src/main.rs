@@ -1,12 +1,10 @@
 //! `fullstory-sink`: read config once (fetching `…_ARN` secrets), build the FullStory and
 //! Zendesk clients once, serve invocations on `lambda_runtime`.
 
-use std::sync::Arc;
-
 use delivery::{Settings, resolve_secrets};
 use fullstory::{FullStoryClient, FullStoryConfig, Requesters};
 use fullstory_sink::Sink;
-use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, SinkHandler, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, init_step, serve_sink};
 use zendesk_api::ZendeskClient;
 
 fn main() {
@@ -35,13 +33,5 @@ async fn run() {
             Requesters::looked_up(config.user_id, zendesk, lookup.cache_size, lookup.cache_ttl)
         }
     };
-    let sink = Arc::new(Sink::new(config, client, requesters));
-    serve(
-        move |event: SinkEvent| {
-            let sink = sink.clone();
-            async move { sink.handle(event).await }
-        },
-        || {},
-    )
-    .await
+    serve_sink(Sink::new(config, client, requesters)).await
 }

@@ -17,5 +17,5 @@ pub use invocation::{
 pub use lambda_runtime::{Context, LambdaEvent};
 pub use start::{
     CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event, main,
-    max_concurrency, serve, tokio_runtime,
+    max_concurrency, serve, serve_sink, tokio_runtime,
 };

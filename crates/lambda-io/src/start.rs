@@ -124,6 +124,19 @@ where
     std::process::exit(1)
 }
 
+/// Serves `sink`'s invocations with [`serve`] (nothing to flush on SIGTERM).
+pub async fn serve_sink<S: crate::SinkHandler + Send + 'static>(sink: S) -> ! {
+    let sink = std::sync::Arc::new(sink);
+    serve(
+        move |event: crate::SinkEvent| {
+            let sink = sink.clone();
+            async move { sink.handle(event).await }
+        },
+        || {},
+    )
+    .await
+}
+
 /// An event as the runtime hands it to a handler, for tests and local runs: `payload` read as
 /// the runtime reads it, and `budget` until the deadline. Panics when the runtime would refuse
 /// the payload (it is not the handler's event type).

@@ -1,10 +1,8 @@
 //! `mixpanel-sink`: read config once (fetching `…_ARN` secrets), build the client once, serve
 //! invocations on `lambda_runtime`.
 
-use std::sync::Arc;
-
 use delivery::{Settings, resolve_secrets};
-use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, SinkEvent, SinkHandler, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, INIT_ERROR, init_step, serve_sink};
 use mixpanel::config::SECRET_SETTINGS;
 use mixpanel::{MixpanelClient, MixpanelConfig};
 use mixpanel_sink::Sink;
@@ -19,13 +17,5 @@ async fn run() {
         .and_then(|settings| MixpanelConfig::from_settings(&settings));
     let config = init_step(CONFIGURATION_ERROR, settings).await;
     let client = init_step(INIT_ERROR, MixpanelClient::new(&config)).await;
-    let sink = Arc::new(Sink::new(config, client));
-    serve(
-        move |event: SinkEvent| {
-            let sink = sink.clone();
-            async move { sink.handle(event).await }
-        },
-        || {},
-    )
-    .await
+    serve_sink(Sink::new(config, client)).await
 }

@@ -1,11 +1,9 @@
 //! `ticket-store`: read config once, build the DynamoDB client once, serve invocations on
 //! `lambda_runtime`.
 
-use std::sync::Arc;
-
 use delivery::Settings;
 use delivery::http::DryRun;
-use lambda_io::{CONFIGURATION_ERROR, SinkEvent, SinkHandler, init_step, serve};
+use lambda_io::{CONFIGURATION_ERROR, init_step, serve_sink};
 use ticket_store::{Store, StoreConfig, Table};
 
 fn main() {
@@ -24,13 +22,5 @@ async fn run() {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         Table::new(&sdk, &config.table)
     };
-    let store = Arc::new(Store::new(config, table));
-    serve(
-        move |event: SinkEvent| {
-            let store = store.clone();
-            async move { store.handle(event).await }
-        },
-        || {},
-    )
-    .await
+    serve_sink(Store::new(config, table)).await
 }
