@@ -289,3 +289,21 @@ async fn nothing_personal_reaches_the_bus_by_default() {
     let (bus, _) = through_the_bridge(&[("CUSTOM_FIELD_VALUES", "360000009999")]).await;
     assert!(bus.contains("7946 0958") && !bus.contains("Ada Lovelace"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_personal_reaches_the_ticket_store_by_default() {
+    // DRY_RUN prints every write ticket-store would make, in full.
+    let env = vec![("DRY_RUN".to_owned(), "true".to_owned())];
+    let printed = sink_prints("ticket-store", &env).await;
+    assert!(printed.contains("dynamodb://"), "the writes were printed: {printed}");
+    assert_eq!(leaks(&printed), Vec::<&str>::new(), "{printed}");
+    assert!(!printed.contains("\"external_id\""), "{printed}");
+    // With INCLUDE_SUBJECT the subject is stored, and still no description.
+    let env = vec![
+        ("DRY_RUN".to_owned(), "true".to_owned()),
+        ("INCLUDE_SUBJECT".to_owned(), "true".to_owned()),
+    ];
+    let printed = sink_prints("ticket-store", &env).await;
+    assert!(printed.contains("\"subject\""), "{printed}");
+    assert!(!printed.contains("\"description\""), "{printed}");
+}
