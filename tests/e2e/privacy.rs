@@ -295,7 +295,10 @@ async fn nothing_personal_reaches_the_ticket_store_by_default() {
     // DRY_RUN prints every write ticket-store would make, in full.
     let env = vec![("DRY_RUN".to_owned(), "true".to_owned())];
     let printed = sink_prints("ticket-store", &env).await;
-    assert!(printed.contains("dynamodb://"), "the writes were printed: {printed}");
+    assert!(
+        printed.contains("dynamodb://"),
+        "the writes were printed: {printed}"
+    );
     assert_eq!(leaks(&printed), Vec::<&str>::new(), "{printed}");
     assert!(!printed.contains("\"external_id\""), "{printed}");
     // With INCLUDE_SUBJECT the subject is stored, and still no description.
