@@ -237,7 +237,8 @@ async fn an_older_event_after_a_newer_one_is_skipped_not_failed() {
     assert!(stderr.contains("\"OlderSkipped\":1"), "{stderr}");
 }
 
-/// A DynamoDB that throttles the first `throttled` writes, then accepts them.
+/// A DynamoDB that answers the first write 503, throttles the next ones up to `throttled`, then
+/// accepts them.
 struct Throttling {
     throttled: usize,
     seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -246,6 +247,15 @@ struct Throttling {
 impl Respond for Throttling {
     fn respond(&self, _: &Request) -> ResponseTemplate {
         let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n == 0 {
+            // A 5xx whose code is none of the throttling ones is retried too.
+            return ResponseTemplate::new(503)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(json!({
+                    "__type": "com.amazon.coral.availability#UnavailableException",
+                    "message": "Service unavailable"
+                }));
+        }
         if n < self.throttled {
             ResponseTemplate::new(400)
                 .insert_header("content-type", "application/x-amz-json-1.0")
@@ -268,7 +278,7 @@ async fn throttled_writes_are_retried_within_the_deadline() {
     Mock::given(method("POST"))
         .and(header("x-amz-target", "DynamoDB_20120810.UpdateItem"))
         .respond_with(Throttling {
-            throttled: 2,
+            throttled: 3,
             seen: seen.clone(),
         })
         .mount(&dynamodb)
@@ -280,8 +290,8 @@ async fn throttled_writes_are_retried_within_the_deadline() {
     process.stop().await;
     assert_eq!(
         seen.load(std::sync::atomic::Ordering::SeqCst),
-        3,
-        "two throttled, then accepted"
+        4,
+        "a 503, two throttled, then accepted"
     );
 }
 

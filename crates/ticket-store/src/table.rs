@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -154,8 +155,8 @@ impl Destination for Writes<'_> {
     }
 }
 
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R>(
-    error: SdkError<E, R>,
+fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    error: SdkError<E, HttpResponse>,
     skipped_older: &AtomicU64,
 ) -> Verdict {
     let retry = |reason: String| Verdict::Retry {
@@ -166,11 +167,12 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R>(
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("Unknown");
             let message = service.err().message().unwrap_or_default();
+            let status = service.raw().status().as_u16();
             if code == "ConditionalCheckFailedException" {
                 // The item holds a newer event: this one is older, and that is not a failure.
                 skipped_older.fetch_add(1, Ordering::Relaxed);
                 Verdict::Delivered
-            } else if RETRYABLE_CODES.contains(&code) {
+            } else if RETRYABLE_CODES.contains(&code) || status >= 500 {
                 retry(format!("{code}: {message}"))
             } else if CONFIGURATION_CODES.contains(&code) {
                 Verdict::Misconfigured {
