@@ -253,6 +253,7 @@ def main():
              sqs_record("this is not JSON", 31),
              sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
     write("malformed/sqs-with-bad-records.json", {"Records": mixed})
+    store_stream_samples()
 
 
 def account_webhooks():
@@ -346,6 +347,60 @@ def privacy_samples(connector, webhooks):
     write("privacy/webhook-custom-field-free-text.json", field)
     on_bus = eventbridge(field["type"], "ticketbridge.zendesk", field, "5f1c7d3a-2b8e-4c61-9d0f-3a7b9e2c4d15")
     write("privacy/webhook-on-bus-custom-field-free-text.json", on_bus)
+
+
+def dynamo(value):
+    """A JSON value as a DynamoDB attribute value (the stream's wire form)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, (int, float)):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, list):
+        return {"L": [dynamo(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {k: dynamo(v) for k, v in value.items()}}
+    return {"NULL": True}
+
+
+def stream_record(name, n, ticket_id, image, created):
+    """One record of a DynamoDB stream invocation of the ticket store's table."""
+    change = {"ApproximateCreationDateTime": created, "Keys": {"ticket_id": {"N": str(ticket_id)}},
+              "SequenceNumber": f"4421584500000000{n:012d}", "SizeBytes": 512,
+              "StreamViewType": "NEW_IMAGE"}
+    if image is not None:
+        change["NewImage"] = {k: dynamo(v) for k, v in image.items()}
+    return {"eventID": hashlib.md5(f"stream:{n}".encode()).hexdigest(), "eventName": name,
+            "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-1",
+            "dynamodb": change,
+            "eventSourceARN": "arn:aws:dynamodb:eu-west-1:210987654321:table/ticketbridge-tickets/stream/2025-03-01T00:00:00.000"}
+
+
+def store_stream_samples():
+    """What the ticket store's stream delivers to mixpanel-sink: ticket 48213 opened, set
+    pending, then solved (its last image holds a subject and a custom field value the store
+    keeps with INCLUDE_SUBJECT and CUSTOM_FIELD_VALUES, which must not reach Mixpanel); ticket
+    48214 created; ticket 48100 removed from the table."""
+    def item(ticket_id, status, at, identity, **extra):
+        nanos = f"{int(__import__('datetime').datetime.fromisoformat(at.replace('Z', '+00:00')).timestamp()) * 10**9:020d}"
+        base = {"ticket_id": ticket_id, "status": status, "priority": "normal", "ticket_type": "question",
+                "channel": "web", "requester_id": TICKET["requester_id"], "assignee_id": TICKET["assignee_id"],
+                "group_id": TICKET["group_id"], "organization_id": TICKET["organization_id"], "tags": ["billing"],
+                "created_at": TICKET["created_at"], "updated_at": at, "last_event_at": at,
+                "last_event_type": "Status Changed", "version": f"{nanos}#{identity}"}
+        base.update(extra)
+        return base
+    records = [
+        stream_record("INSERT", 1, 48213, item(48213, "open", "2025-03-10T14:22:05Z", "created-48213"), 1741616525),
+        stream_record("INSERT", 2, 48214, item(48214, "new", "2025-03-10T14:30:00Z", "created-48214"), 1741617000),
+        stream_record("MODIFY", 3, 48213, item(48213, "pending", "2025-03-10T15:01:11Z", "status-48213-1"), 1741618871),
+        stream_record("MODIFY", 4, 48213, item(48213, "solved", "2025-03-10T16:40:00Z", "status-48213-2",
+                                               subject="Double charge on my card",
+                                               custom_field_360000009999="call me on " + PERSONAL["phone"]), 1741624800),
+        stream_record("REMOVE", 5, 48100, None, 1741624900),
+    ]
+    write("dynamodb-stream/ticket-store-changes.json", {"Records": records})
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-//! The answer Lambda expects: `batchItemFailures` for SQS, an invocation error for SNS and
+//! The answer Lambda expects: `batchItemFailures` for SQS and DynamoDB streams, an invocation error for SNS and
 //! EventBridge when any record failed (so Lambda retries and the on-failure destination keeps it).
 
 use std::fmt;
 
 use aws_lambda_events::sqs::SqsBatchResponse;
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use delivery::{Ledger, Outcome};
 use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
@@ -94,6 +95,27 @@ pub fn answer(
                 }
             }
             Ok(serde_json::to_value(response).expect("an SQS batch response serializes"))
+        }
+        // Lambda retries a stream batch from the lowest sequence number named, so every change
+        // after a failed one is delivered again, in order.
+        EnvelopeKind::DynamoDbStream => {
+            let mut response = DynamoDbEventResponse::default();
+            for (record, _) in &failed {
+                match ledger.id(*record) {
+                    Some(id) => {
+                        let mut failure = DynamoDbBatchItemFailure::default();
+                        failure.item_identifier = Some(id.to_owned());
+                        response.batch_item_failures.push(failure);
+                    }
+                    None => {
+                        return Err(InvocationError(format!(
+                            "a failed stream record has no SequenceNumber; {}",
+                            describe()
+                        )));
+                    }
+                }
+            }
+            Ok(serde_json::to_value(response).expect("a stream batch response serializes"))
         }
         EnvelopeKind::Sns | EnvelopeKind::EventBridge | EnvelopeKind::Unrecognized
             if !failed.is_empty() =>

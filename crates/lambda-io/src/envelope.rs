@@ -1,5 +1,6 @@
 //! The Lambda envelopes a ticket event arrives in: SNS (`Records[].Sns.Message`), SQS
-//! (`Records[].body`, raw EventBridge JSON or an SNS notification) and direct EventBridge.
+//! (`Records[].body`, raw EventBridge JSON or an SNS notification) and direct EventBridge; and
+//! the ticket store's DynamoDB stream (`Records[].dynamodb`), whose records are item changes.
 //! Records are opened one at a time from the borrowed payload, so a 10,000-record batch is never
 //! copied whole and one bad record is reported as that record.
 
@@ -8,6 +9,7 @@ use std::fmt;
 
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use aws_lambda_events::dynamodb::StreamRecord;
 use serde_json::value::RawValue;
 
 use zendesk_events::{
@@ -23,6 +25,9 @@ pub enum EnvelopeKind {
     Sns,
     /// A direct EventBridge target (asynchronous), or a bare event from a local invoke.
     EventBridge,
+    /// A DynamoDB stream event source mapping (the ticket store's changes): answer with
+    /// `batchItemFailures` naming sequence numbers.
+    DynamoDbStream,
     /// `Records` whose first record is neither SQS nor SNS (`eventSource` names another
     /// service, or none): every record is bad input and the invocation fails.
     Unrecognized,
@@ -35,6 +40,7 @@ impl EnvelopeKind {
             Self::Sqs => "sqs",
             Self::Sns => "sns",
             Self::EventBridge => "eventbridge",
+            Self::DynamoDbStream => "dynamodb",
             Self::Unrecognized => "unrecognized",
         }
     }
@@ -110,11 +116,12 @@ impl Envelope {
                 id,
                 path,
                 document: Ok(Cow::Owned(std::mem::take(&mut self.direct))),
+                change: None,
             };
         }
         let record = &mut self.records[index];
         let opened = InputRecord::read(index, record, kind);
-        let (id, path) = (opened.id, opened.path);
+        let (id, path, change) = (opened.id, opened.path, opened.change);
         let document = match opened.document {
             Ok(Cow::Owned(owned)) => Ok(Cow::Owned(owned)),
             Err(e) => Err(e),
@@ -126,6 +133,7 @@ impl Envelope {
             id,
             path,
             document,
+            change,
         }
     }
 }
@@ -250,6 +258,8 @@ struct WireRecord {
     message_id: Text,
     body: Text,
     sns: Option<WireSns>,
+    event_name: Text,
+    dynamodb: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Default)]
@@ -265,6 +275,7 @@ impl WireRecord {
     fn source(&self) -> Option<EnvelopeKind> {
         match (self.sqs_source.as_str(), self.sns_source.as_str()) {
             (Some("aws:sqs"), _) => Some(EnvelopeKind::Sqs),
+            (Some("aws:dynamodb"), _) => Some(EnvelopeKind::DynamoDbStream),
             (_, Some("aws:sns")) => Some(EnvelopeKind::Sns),
             _ => None,
         }
@@ -327,6 +338,8 @@ impl<'de> Deserialize<'de> for WireRecord {
                         RecordKey::MessageId => record.message_id = map.next_value()?,
                         RecordKey::Body => record.body = map.next_value()?,
                         RecordKey::Sns => record.sns = Some(map.next_value()?),
+                        RecordKey::EventName => record.event_name = map.next_value()?,
+                        RecordKey::DynamoDb => record.dynamodb = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -407,6 +420,8 @@ enum RecordKey {
     Sns,
     SnsMessageId,
     SnsMessage,
+    EventName,
+    DynamoDb,
     Other,
 }
 
@@ -427,6 +442,8 @@ impl<'de> Deserialize<'de> for RecordKey {
                     "Sns" => RecordKey::Sns,
                     "MessageId" => RecordKey::SnsMessageId,
                     "Message" => RecordKey::SnsMessage,
+                    "eventName" => RecordKey::EventName,
+                    "dynamodb" => RecordKey::DynamoDb,
                     _ => RecordKey::Other,
                 })
             }
@@ -454,6 +471,24 @@ pub struct InputRecord<'a> {
     /// JSON path of the event document, e.g. `$.Records[3].body`.
     pub path: String,
     document: Result<Cow<'a, str>, DecodeError>,
+    /// A DynamoDB stream record's change, read with `aws_lambda_events`' types.
+    change: Option<Result<StreamChange, DecodeError>>,
+}
+
+/// One item change from a DynamoDB stream record.
+#[derive(Debug, Clone)]
+pub struct StreamChange {
+    /// `eventName`: `INSERT`, `MODIFY` or `REMOVE`.
+    pub event_name: String,
+    /// `dynamodb`: keys, images and sequence number.
+    pub record: StreamRecord,
+}
+
+impl StreamChange {
+    /// True when the item was deleted from the table.
+    pub fn is_remove(&self) -> bool {
+        self.event_name == "REMOVE"
+    }
 }
 
 impl<'a> InputRecord<'a> {
@@ -472,6 +507,7 @@ impl<'a> InputRecord<'a> {
             id,
             path: "$".to_owned(),
             document: Ok(Cow::Borrowed(whole)),
+            change: None,
         }
     }
 
@@ -484,6 +520,7 @@ impl<'a> InputRecord<'a> {
             id,
             document: Err(DecodeError::at(&path, reason)),
             path,
+            change: None,
         };
         if let Some(what) = record.not_object {
             return fail(
@@ -497,6 +534,7 @@ impl<'a> InputRecord<'a> {
             let expected = match kind {
                 EnvelopeKind::Sqs => "an SQS record (`eventSource: aws:sqs`)",
                 EnvelopeKind::Sns => "an SNS record (`EventSource: aws:sns`)",
+                EnvelopeKind::DynamoDbStream => "a DynamoDB stream record (`eventSource: aws:dynamodb`)",
                 _ => "an SQS or SNS record",
             };
             let id = own_id(&record.message_id)
@@ -506,6 +544,9 @@ impl<'a> InputRecord<'a> {
                 base,
                 format!("expected {expected}, but {}", record.describe_source()),
             );
+        }
+        if kind == EnvelopeKind::DynamoDbStream {
+            return Self::stream(index, base, record);
         }
         if kind == EnvelopeKind::Sns {
             let path = format!("{base}.Sns");
@@ -523,6 +564,7 @@ impl<'a> InputRecord<'a> {
                     id,
                     path,
                     document: Ok(Cow::Borrowed(message)),
+                    change: None,
                 },
                 Text::Absent => fail(id, path, "missing".into()),
                 Text::Other(what) => fail(id, path, format!("expected a string, found {what}")),
@@ -541,20 +583,65 @@ impl<'a> InputRecord<'a> {
                 id,
                 path: format!("{path} → $.Message"),
                 document: Ok(message),
+                change: None,
             },
             Some(Err(e)) => Self {
                 index,
                 id,
                 path: path.clone(),
                 document: Err(e.within(&path)),
+                change: None,
             },
             None => Self {
                 index,
                 id,
                 path,
                 document: Ok(Cow::Borrowed(body)),
+                change: None,
             },
         }
+    }
+
+    /// Opens a DynamoDB stream record: its id is the change's sequence number (what
+    /// `batchItemFailures` names), and it holds a change, not an event document.
+    fn stream(index: usize, base: String, record: &WireRecord) -> Self {
+        let path = format!("{base}.dynamodb");
+        let change = match (&record.dynamodb, &record.event_name) {
+            (None, _) => Err(DecodeError::at(&path, "missing in a DynamoDB stream record")),
+            (_, Text::Absent) => Err(DecodeError::at(
+                format!("{base}.eventName"),
+                "missing in a DynamoDB stream record",
+            )),
+            (_, Text::Other(what)) => Err(DecodeError::at(
+                format!("{base}.eventName"),
+                format!("expected a string, found {what}"),
+            )),
+            (Some(raw), Text::Str(name)) => serde_json::from_str::<StreamRecord>(raw.get())
+                .map(|record| StreamChange {
+                    event_name: name.clone(),
+                    record,
+                })
+                .map_err(|e| DecodeError::at(&path, e.to_string())),
+        };
+        let id = change
+            .as_ref()
+            .ok()
+            .and_then(|c| c.record.sequence_number.clone());
+        Self {
+            index,
+            id,
+            document: Err(DecodeError::at(
+                &path,
+                "a DynamoDB stream record holds an item change, not a ticket event (only mixpanel-sink with MIXPANEL_PROFILES=store reads the ticket store's stream)",
+            )),
+            path,
+            change: Some(change),
+        }
+    }
+
+    /// The item change of a DynamoDB stream record; `None` for an event record.
+    pub fn change(&self) -> Option<Result<&StreamChange, &DecodeError>> {
+        self.change.as_ref().map(Result::as_ref)
     }
 
     /// The event document, as text.

@@ -9,7 +9,7 @@ mod invocation;
 mod start;
 
 pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
-pub use envelope::{Envelope, EnvelopeKind, InputRecord};
+pub use envelope::{Envelope, EnvelopeKind, InputRecord, StreamChange};
 pub use invocation::{
     ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, SinkHandler, budget, run_invocation,
     with_request,

@@ -67,7 +67,7 @@ fn records_of_other_services_are_unrecognized_and_each_is_named() {
     for record in [
         json!({"eventSource": "aws:s3", "s3": {"bucket": {"name": "b"}}}),
         json!({"EventSource": "aws:ses", "ses": {"mail": {}}}),
-        json!({"eventSource": "aws:dynamodb", "dynamodb": {}}),
+        json!({"eventSource": "aws:kinesis", "kinesis": {}}),
         json!({"something": "else"}),
     ] {
         let batch = json!({"Records": [record]}).to_string();
@@ -97,4 +97,34 @@ fn foreign_sns_messages_are_bad_records() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn a_dynamodb_stream_record_is_a_change_named_by_its_sequence_number_not_an_event() {
+    let batch = include_str!("../../../events/dynamodb-stream/ticket-store-changes.json");
+    let mut envelope = Envelope::parse(batch).unwrap();
+    assert_eq!(envelope.kind(), EnvelopeKind::DynamoDbStream);
+    assert_eq!(envelope.len(), 5);
+    let record = envelope.take_record(3);
+    assert_eq!(record.id.as_deref(), Some("4421584500000000000000000004"));
+    let change = record.change().unwrap().unwrap();
+    assert_eq!(change.event_name, "MODIFY");
+    assert!(change.record.new_image.contains_key("version"));
+    let err = record.decode().unwrap_err();
+    assert_eq!(err.path, "$.Records[3].dynamodb");
+    assert!(err.reason.contains("not a ticket event"), "{err}");
+    assert!(envelope.record(4).change().unwrap().unwrap().is_remove());
+}
+
+#[test]
+fn a_stream_record_without_its_change_is_named() {
+    let batch = json!({"Records": [{"eventSource": "aws:dynamodb", "eventName": "MODIFY"},
+                                   {"eventSource": "aws:dynamodb", "dynamodb": {"Keys": {}}}]})
+    .to_string();
+    let envelope = Envelope::parse(&batch).unwrap();
+    let missing = envelope.record(0);
+    let err = missing.change().unwrap().unwrap_err();
+    assert_eq!(err.path, "$.Records[0].dynamodb");
+    let err = envelope.record(1).change().unwrap().unwrap_err().clone();
+    assert_eq!(err.path, "$.Records[1].eventName");
 }

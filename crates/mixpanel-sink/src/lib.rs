@@ -1,11 +1,14 @@
 //! The Mixpanel sink: an invocation payload (SNS, SQS or EventBridge) in, Mixpanel requests
-//! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged.
+//! out, and the answer Lambda needs so nothing Mixpanel did not accept is acknowledged. With
+//! `MIXPANEL_PROFILES=store` it also reads the ticket store's DynamoDB stream: each accepted
+//! state becomes a profile update.
 
 use delivery::RetryPolicy;
 use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
-use lambda_io::{Envelope, SinkHandler};
+use lambda_io::{Envelope, EnvelopeKind, SinkHandler};
 use mixpanel::accounts::{group_update, organization_properties, user_properties, user_update};
-use mixpanel::{DistinctId, Mapper, MixpanelClient, MixpanelConfig, ProfileBook};
+use mixpanel::stored::StoredTicket;
+use mixpanel::{DistinctId, Mapper, MixpanelClient, MixpanelConfig, ProfileBook, ProfileSource};
 use zendesk_events::{AccountEvent, AccountKind, TicketEvent};
 
 /// Everything built once per container.
@@ -34,13 +37,12 @@ impl SinkHandler for Sink {
     }
 
     async fn process(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
+        if envelope.kind() == EnvelopeKind::DynamoDbStream {
+            return self.process_stream(envelope, delivery).await;
+        }
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
-        let token = self
-            .config
-            .project_token
-            .as_ref()
-            .map_or("DRY_RUN_NO_TOKEN", Secret::expose);
+        let token = self.token();
         let mut profiles = ProfileBook::new(token);
         // User events set other properties than ticket events on the same requester profile,
         // so they coalesce apart: neither update may replace the other.
@@ -85,6 +87,64 @@ impl SinkHandler for Sink {
 }
 
 impl Sink {
+    fn token(&self) -> &str {
+        self.config
+            .project_token
+            .as_ref()
+            .map_or("DRY_RUN_NO_TOKEN", Secret::expose)
+    }
+
+    /// A batch of the ticket store's stream: each new image `$set`s its ticket's profile, the
+    /// newest per profile (images of one ticket come in the order the store accepted them).
+    async fn process_stream(&self, envelope: &mut Envelope, delivery: &mut Delivery) {
+        let mapping = &self.config.mapping;
+        let mut profiles = ProfileBook::new(self.token());
+        for index in 0..envelope.len() {
+            let record = envelope.take_record(index);
+            let id = record.open(delivery);
+            let change = match record.change() {
+                Some(Ok(change)) => change,
+                Some(Err(e)) => {
+                    record.reject(delivery, e);
+                    continue;
+                }
+                None => unreachable!("stream invocations hold stream records"),
+            };
+            if mapping.profiles != ProfileSource::Store {
+                record.reject(
+                    delivery,
+                    "a ticket store stream record, but profiles come from the store only with MIXPANEL_PROFILES=store",
+                );
+                continue;
+            }
+            if change.is_remove() {
+                delivery.ledger.skip(
+                    id,
+                    "the ticket was removed from the store; its profile keeps its last state",
+                );
+                continue;
+            }
+            let profile = StoredTicket::from_image(change.record.new_image.clone())
+                .and_then(|ticket| ticket.profile_update(mapping, profiles.token()));
+            match profile {
+                Ok(profile) => {
+                    let update = profile.update;
+                    profiles.add_encoded(
+                        profile.distinct_id,
+                        (profile.version_time, index as u64),
+                        |_| update,
+                        id,
+                    );
+                }
+                Err(e) => record.reject(delivery, format!("{}: {e}", record.path)),
+            }
+        }
+        if !profiles.is_empty() {
+            self.send_updates(&self.client.engage(), profiles, delivery)
+                .await;
+        }
+    }
+
     /// Notes the profile update of a user event (the requester's own profile) or the group
     /// update of an organization event; settles what updates nothing as skipped.
     fn map_account(
@@ -99,7 +159,7 @@ impl Sink {
         let order = (account.occurred_at, 0);
         match account.kind {
             AccountKind::User => {
-                if mapping.distinct_id != DistinctId::Requester || !mapping.profiles {
+                if mapping.distinct_id != DistinctId::Requester || !mapping.profiles.any() {
                     delivery.ledger.skip(
                         id,
                         "user events update requester profiles only with MIXPANEL_DISTINCT_ID=requester",
@@ -171,7 +231,7 @@ impl Sink {
             }
         };
         let encoded = self.mapper.events_for(event, &distinct_id);
-        if self.config.mapping.profiles {
+        if self.config.mapping.profiles == ProfileSource::Events {
             profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
         }
         encoded

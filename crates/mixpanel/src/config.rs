@@ -61,6 +61,46 @@ pub enum DistinctId {
     Requester,
 }
 
+/// Where a ticket's profile updates come from (`MIXPANEL_PROFILES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// `false`: no profile updates.
+    Off,
+    /// `true` (default): each ticket event `$set`s the ticket's state as it holds it. Cheap;
+    /// an older event that arrives last (a retry, a redrive) sets older state.
+    Events,
+    /// `store`: the ticket store's DynamoDB stream `$set`s each state the store accepted, in
+    /// order, so profiles never go backwards; ticket events send only `/import` events.
+    Store,
+}
+
+impl ProfileSource {
+    /// True unless profile updates are off.
+    pub fn any(self) -> bool {
+        self != Self::Off
+    }
+
+    fn parse(s: &Settings) -> Result<Self, ConfigError> {
+        if s
+            .get("MIXPANEL_PROFILES")
+            .is_some_and(|v| v.eq_ignore_ascii_case("store"))
+        {
+            return Ok(Self::Store);
+        }
+        s.flag("MIXPANEL_PROFILES", true)
+            .map(|on| if on { Self::Events } else { Self::Off })
+            .map_err(|_| {
+                ConfigError::new(
+                    "MIXPANEL_PROFILES",
+                    format!(
+                        "expected true, false or store (profiles from the ticket store's stream), got {:?}",
+                        s.get("MIXPANEL_PROFILES").unwrap_or_default()
+                    ),
+                )
+            })
+    }
+}
+
 /// What leaves Zendesk, and on which profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MappingConfig {
@@ -70,8 +110,8 @@ pub struct MappingConfig {
     pub pii: PiiPolicy,
     /// `ZENDESK_EVENT_TYPES`: allow-list of Zendesk event types; `None` = all.
     pub event_types: Option<Vec<EventType>>,
-    /// `MIXPANEL_PROFILES`: `$set` the ticket's state on its profile.
-    pub profiles: bool,
+    /// `MIXPANEL_PROFILES`: where the ticket's state on its profile comes from.
+    pub profiles: ProfileSource,
     /// `EVENT_NAMES`: the event name per Zendesk event.
     pub event_names: EventNames,
     /// `MIXPANEL_GROUP_KEY`: the group key (Group Analytics) ticket events carry the
@@ -89,7 +129,7 @@ impl Default for MappingConfig {
             distinct_id: DistinctId::Ticket,
             pii: PiiPolicy::default(),
             event_types: None,
-            profiles: true,
+            profiles: ProfileSource::Events,
             event_names: EventNames::default(),
             group_key: None,
             include_email: false,
@@ -198,8 +238,8 @@ impl MixpanelConfig {
                 ));
             }
         };
-        let profiles = s.flag("MIXPANEL_PROFILES", true)?;
-        if profiles && project_token.is_none() && !dry_run {
+        let profiles = ProfileSource::parse(s)?;
+        if profiles.any() && project_token.is_none() && !dry_run {
             return Err(ConfigError::new(
                 "MIXPANEL_PROJECT_TOKEN",
                 "is required for profile updates (/engage carries the token); set it, or MIXPANEL_PROFILES=false",
@@ -246,6 +286,20 @@ mod tests {
 
     fn config(pairs: &[(&str, &str)]) -> Result<MixpanelConfig, ConfigError> {
         MixpanelConfig::from_settings(&Settings::from_pairs(pairs))
+    }
+
+    #[test]
+    fn profiles_come_from_events_by_default_from_the_store_or_not_at_all() {
+        let token = ("MIXPANEL_PROJECT_TOKEN", "t");
+        let source = |v: &str| {
+            config(&[token, ("MIXPANEL_PROFILES", v)]).map(|c| c.mapping.profiles)
+        };
+        assert_eq!(config(&[token]).unwrap().mapping.profiles, ProfileSource::Events);
+        assert_eq!(source("Store").unwrap(), ProfileSource::Store);
+        assert_eq!(source("false").unwrap(), ProfileSource::Off);
+        let err = source("stream").unwrap_err();
+        assert_eq!(err.variable, "MIXPANEL_PROFILES");
+        assert!(err.to_string().contains("\"stream\""), "{err}");
     }
 
     #[test]

@@ -9,8 +9,9 @@ pub mod mapping;
 pub mod profiles;
 pub mod request;
 pub mod response;
+pub mod stored;
 
 pub use client::MixpanelClient;
-pub use config::{DistinctId, ImportAuth, MappingConfig, MixpanelConfig};
+pub use config::{DistinctId, ImportAuth, MappingConfig, MixpanelConfig, ProfileSource};
 pub use mapping::{MapError, Mapper, event_name, markdown_table};
 pub use profiles::ProfileBook;

@@ -70,22 +70,36 @@ impl Serialize for GroupKeyProperty<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProfileState<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
+    pub(crate) status: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<&'a str>,
+    pub(crate) priority: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ticket_type: Option<&'a str>,
+    pub(crate) ticket_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    assignee_id: Option<u64>,
+    pub(crate) assignee_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    group_id: Option<u64>,
+    pub(crate) group_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    organization_id: Option<u64>,
+    pub(crate) organization_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tags: Option<&'a [String]>,
+    pub(crate) tags: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<&'a str>,
-    last_event_at: String,
+    pub(crate) channel: Option<&'a str>,
+    pub(crate) last_event_at: String,
+    /// The store's marks (`MIXPANEL_PROFILES=store` only: one event does not know them).
+    #[serde(flatten)]
+    pub(crate) marks: Marks,
+}
+
+/// The deleted, merged and spam marks of a stored ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Marks {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) deleted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) merged_into: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) spam: Option<bool>,
 }
 
 /// One `/engage` update.
@@ -198,6 +212,7 @@ impl Mapper {
             tags: t.tags.as_deref(),
             channel: t.channel.as_deref(),
             last_event_at: event.occurred_at.to_seconds_utc(),
+            marks: Marks::default(),
         }
     }
 }

@@ -143,7 +143,7 @@ impl MetricsJob {
         let batches =
             |max_items: usize| (EXPORT_PAGE_SIZE as usize).div_ceil(max_items.max(1)) as u32;
         let mut requests = 1 + batches(mixpanel.import_limits.max_items);
-        if mixpanel.mapping.profiles {
+        if mixpanel.mapping.profiles.any() {
             requests += batches(mixpanel.engage_limits.max_items);
         }
         mixpanel.retry.request_timeout * requests + CURSOR_SAVE_TIME
@@ -221,7 +221,7 @@ impl MetricsJob {
             if let Some(event) = &records.event {
                 events.push(Item::new(event.to_string().into_bytes(), record));
             }
-            if !self.config.mixpanel.mapping.profiles {
+            if !self.config.mixpanel.mapping.profiles.any() {
                 if records.event.is_none() {
                     delivery.ledger.skip(record, "no metric set");
                 }
