@@ -7,9 +7,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use aws_lambda_events::dynamodb::StreamRecord;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use aws_lambda_events::dynamodb::StreamRecord;
 use serde_json::value::RawValue;
 
 use zendesk_events::{
@@ -534,7 +534,9 @@ impl<'a> InputRecord<'a> {
             let expected = match kind {
                 EnvelopeKind::Sqs => "an SQS record (`eventSource: aws:sqs`)",
                 EnvelopeKind::Sns => "an SNS record (`EventSource: aws:sns`)",
-                EnvelopeKind::DynamoDbStream => "a DynamoDB stream record (`eventSource: aws:dynamodb`)",
+                EnvelopeKind::DynamoDbStream => {
+                    "a DynamoDB stream record (`eventSource: aws:dynamodb`)"
+                }
                 _ => "an SQS or SNS record",
             };
             let id = own_id(&record.message_id)
@@ -607,7 +609,10 @@ impl<'a> InputRecord<'a> {
     fn stream(index: usize, base: String, record: &WireRecord) -> Self {
         let path = format!("{base}.dynamodb");
         let change = match (&record.dynamodb, &record.event_name) {
-            (None, _) => Err(DecodeError::at(&path, "missing in a DynamoDB stream record")),
+            (None, _) => Err(DecodeError::at(
+                &path,
+                "missing in a DynamoDB stream record",
+            )),
             (_, Text::Absent) => Err(DecodeError::at(
                 format!("{base}.eventName"),
                 "missing in a DynamoDB stream record",

@@ -56,11 +56,23 @@ async fn store_stream_images_set_each_profile_to_the_newest_state_the_store_acce
             .unwrap_or_else(|| panic!("no update for {id}: {updates:?}"))
     };
     assert_eq!(updates.len(), 2, "one update per ticket: {updates:?}");
-    assert_eq!(by_id("48213")["$set"]["status"], "solved", "its newest image");
-    assert_eq!(by_id("48213")["$set"]["last_event_at"], "2025-03-10T16:40:00");
+    assert_eq!(
+        by_id("48213")["$set"]["status"],
+        "solved",
+        "its newest image"
+    );
+    assert_eq!(
+        by_id("48213")["$set"]["last_event_at"],
+        "2025-03-10T16:40:00"
+    );
     assert_eq!(by_id("48214")["$set"]["status"], "new");
     let sent = serde_json::to_string(&engages).unwrap();
-    for private in ["Double charge", "+44 20 7946 0958", "custom_field", "subject"] {
+    for private in [
+        "Double charge",
+        "+44 20 7946 0958",
+        "custom_field",
+        "subject",
+    ] {
         assert!(!sent.contains(private), "{private} left the store: {sent}");
     }
 }
@@ -68,7 +80,8 @@ async fn store_stream_images_set_each_profile_to_the_newest_state_the_store_acce
 #[tokio::test]
 async fn a_refused_profile_update_fails_exactly_its_stream_records_by_sequence_number() {
     let server = server(
-        ResponseTemplate::new(200).set_body_json(json!({"status": 0, "error": "$token is invalid"})),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"status": 0, "error": "$token is invalid"})),
     )
     .await;
     let answer = invoke(&server, &[("MIXPANEL_PROFILES", "store")], CHANGES).await;

@@ -81,8 +81,7 @@ impl ProfileSource {
     }
 
     fn parse(s: &Settings) -> Result<Self, ConfigError> {
-        if s
-            .get("MIXPANEL_PROFILES")
+        if s.get("MIXPANEL_PROFILES")
             .is_some_and(|v| v.eq_ignore_ascii_case("store"))
         {
             return Ok(Self::Store);
@@ -291,10 +290,12 @@ mod tests {
     #[test]
     fn profiles_come_from_events_by_default_from_the_store_or_not_at_all() {
         let token = ("MIXPANEL_PROJECT_TOKEN", "t");
-        let source = |v: &str| {
-            config(&[token, ("MIXPANEL_PROFILES", v)]).map(|c| c.mapping.profiles)
-        };
-        assert_eq!(config(&[token]).unwrap().mapping.profiles, ProfileSource::Events);
+        let source =
+            |v: &str| config(&[token, ("MIXPANEL_PROFILES", v)]).map(|c| c.mapping.profiles);
+        assert_eq!(
+            config(&[token]).unwrap().mapping.profiles,
+            ProfileSource::Events
+        );
         assert_eq!(source("Store").unwrap(), ProfileSource::Store);
         assert_eq!(source("false").unwrap(), ProfileSource::Off);
         let err = source("stream").unwrap_err();

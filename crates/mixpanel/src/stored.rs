@@ -182,7 +182,10 @@ mod tests {
         let mut without = stored();
         without.requester_id = None;
         let err = without.profile_update(&mapping, "t").unwrap_err();
-        assert!(err.0.contains("requester_id is missing on stored ticket 48213"));
+        assert!(
+            err.0
+                .contains("requester_id is missing on stored ticket 48213")
+        );
     }
 
     #[test]
