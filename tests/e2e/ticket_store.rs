@@ -1,18 +1,20 @@
 //! The real `ticket-store` binary under the Runtime API emulator, writing to moto's DynamoDB:
 //! a shuffled stream of events for the same tickets, delivered twice, ends with each item at
 //! its ticket's newest state; an older event is skipped, not failed; and, against a DynamoDB
-//! that throttles (a local stand-in answering as DynamoDB does), writes are retried.
+//! that throttles (a local stand-in answering as DynamoDB does), writes are retried. The
+//! table's stream, read from moto and delivered as Lambda delivers it, drives the real
+//! `mixpanel-sink` (`MIXPANEL_PROFILES=store`) to profiles at the newest state.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, ScalarAttributeType,
+    KeyType, Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, LocalTable, Outcome, RuntimeApi};
-use ticketbridge_e2e::{Moto, binary, sample, sqs};
+use ticketbridge_e2e::{MockMixpanel, Moto, binary, sample, sqs};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -50,7 +52,7 @@ fn attribute(name: &str, kind: ScalarAttributeType) -> AttributeDefinition {
         .unwrap()
 }
 
-/// The table as the CDK app defines it (`infra/lib/store.ts`): key and indexes.
+/// The table as the CDK app defines it (`infra/lib/store.ts`): key, indexes and stream.
 async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
     let sdk = aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
@@ -66,6 +68,13 @@ async fn create_table(moto: &Moto) -> aws_sdk_dynamodb::Client {
         .table_name(TABLE)
         .billing_mode(BillingMode::PayPerRequest)
         .key_schema(key("ticket_id", KeyType::Hash))
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewImage)
+                .build()
+                .unwrap(),
+        )
         .attribute_definitions(attribute("ticket_id", ScalarAttributeType::N))
         .attribute_definitions(attribute("updated_at", ScalarAttributeType::S));
     for (index, partition, kind) in [
@@ -120,6 +129,27 @@ fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
     out
 }
 
+/// Five tickets, six status changes each at increasing times, and a spam mark on ticket 3
+/// older than all of them; with each ticket's newest status and its second.
+fn history() -> (Vec<Value>, BTreeMap<u64, (&'static str, u32)>) {
+    let statuses = ["open", "pending", "hold", "open", "pending", "solved"];
+    let mut events = Vec::new();
+    let mut newest = BTreeMap::new();
+    for ticket in 1..=5u64 {
+        for (n, status) in statuses.iter().enumerate() {
+            let at = (n as u32) * 3 + ticket as u32;
+            events.push(status_change(ticket, status, at));
+            newest.insert(ticket, (*status, at));
+        }
+    }
+    let mut spam: Value =
+        serde_json::from_str(&sample("connector/ticket-marked-as-spam.json")).unwrap();
+    spam["detail"]["ticket_event"]["ticket"]["id"] = json!(3);
+    spam["detail"]["ticket_event"]["meta"]["occurred_at"] = json!("2025-03-10T15:00:30.000000000Z");
+    events.push(spam);
+    (events, newest)
+}
+
 async fn deliver(api: &RuntimeApi, events: &[Value]) {
     for chunk in events.chunks(10) {
         let records: Vec<(String, String)> = chunk
@@ -168,24 +198,7 @@ async fn a_shuffled_stream_delivered_twice_ends_with_each_item_at_its_newest_sta
     let process =
         FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
 
-    // Five tickets, six status changes each at increasing times; the newest status is known.
-    let statuses = ["open", "pending", "hold", "open", "pending", "solved"];
-    let mut events = Vec::new();
-    let mut newest = BTreeMap::new();
-    for ticket in 1..=5u64 {
-        for (n, status) in statuses.iter().enumerate() {
-            let at = (n as u32) * 3 + ticket as u32;
-            events.push(status_change(ticket, status, at));
-            newest.insert(ticket, (*status, at));
-        }
-    }
-    // Ticket 3 is marked as spam by an event older than its newest status change.
-    let mut spam: Value =
-        serde_json::from_str(&sample("connector/ticket-marked-as-spam.json")).unwrap();
-    spam["detail"]["ticket_event"]["ticket"]["id"] = json!(3);
-    spam["detail"]["ticket_event"]["meta"]["occurred_at"] = json!("2025-03-10T15:00:30.000000000Z");
-    events.push(spam);
-
+    let (events, newest) = history();
     deliver(&api, &shuffled(&events, 7)).await;
     deliver(&api, &shuffled(&events, 11)).await;
     let stderr = process.stderr_up_to_now().await.join("\n");
@@ -220,6 +233,66 @@ async fn a_shuffled_stream_delivered_twice_ends_with_each_item_at_its_newest_sta
     // Older events were skipped, and counted, not failed.
     assert!(stderr.contains("\"OlderSkipped\""), "{stderr}");
     assert!(stderr.contains("\"records_failed\":0"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_driven_profiles_end_at_the_newest_state_and_never_go_backwards() {
+    let moto = Moto::start().await;
+    create_table(&moto).await;
+    let api = RuntimeApi::start().await.unwrap();
+    let store =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
+    let (events, newest) = history();
+    deliver(&api, &shuffled(&events, 7)).await;
+    deliver(&api, &shuffled(&events, 11)).await;
+    store.stop().await;
+
+    let records = moto.stream_records(TABLE).await;
+    assert!(records.len() > newest.len(), "{} changes", records.len());
+    let mixpanel = MockMixpanel::start().await;
+    let sink_api = RuntimeApi::start().await.unwrap();
+    let sink = FunctionProcess::spawn(
+        &binary("mixpanel-sink"),
+        &sink_api,
+        &mixpanel.sink_env(&[("MIXPANEL_PROFILES", "store")]),
+    )
+    .unwrap();
+    // Batches of ten: a ticket's changes share a batch (coalesced to the newest) and span
+    // several (received in stream order).
+    for batch in records.chunks(10) {
+        assert_eq!(
+            sink_api
+                .invoke(json!({ "Records": batch }).to_string(), TIMEOUT)
+                .await,
+            Some(Outcome::Response(json!({"batchItemFailures": []})))
+        );
+    }
+    sink.stop().await;
+
+    let mut sets = 0;
+    for (ticket, (status, at)) in &newest {
+        let id = ticket.to_string();
+        let profile = mixpanel.profile(&id).expect("a profile per ticket");
+        assert_eq!(profile["status"], *status, "ticket {ticket}: {profile:?}");
+        assert_eq!(
+            profile["last_event_at"],
+            format!("2025-03-10T15:{at:02}:11"),
+            "ticket {ticket}"
+        );
+        let times: Vec<String> = mixpanel
+            .profile_sets(&id)
+            .iter()
+            .map(|set| set["last_event_at"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            times.windows(2).all(|pair| pair[0] <= pair[1]),
+            "ticket {ticket}'s profile went backwards: {times:?}"
+        );
+        sets += times.len();
+    }
+    assert!(sets > newest.len(), "profiles received several states");
+    assert_eq!(mixpanel.profile("3").unwrap()["spam"], true);
+    assert!(mixpanel.received().is_empty(), "the stream sends no events");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

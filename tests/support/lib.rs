@@ -82,6 +82,8 @@ struct Store {
     received: Vec<Value>,
     /// Profiles after applying every accepted `$set`.
     profiles: BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Every accepted `$set`, per profile, in the order received.
+    profile_sets: BTreeMap<String, Vec<serde_json::Map<String, Value>>>,
     /// Group profiles, by (`$group_key`, `$group_id`), after every accepted `$set`.
     groups: BTreeMap<(String, String), serde_json::Map<String, Value>>,
     /// Statuses `/groups` answers with before accepting again (a status of 200 answers
@@ -173,6 +175,11 @@ impl Engage {
                 .unwrap_or_default()
                 .to_owned();
             if let Some(set) = update["$set"].as_object() {
+                store
+                    .profile_sets
+                    .entry(id.clone())
+                    .or_default()
+                    .push(set.clone());
                 store.profiles.entry(id).or_default().extend(set.clone());
             }
         }
@@ -365,6 +372,17 @@ impl MockMixpanel {
             .cloned()
     }
 
+    /// Every `$set` a profile received, in order.
+    pub fn profile_sets(&self, distinct_id: &str) -> Vec<serde_json::Map<String, Value>> {
+        self.store
+            .lock()
+            .unwrap()
+            .profile_sets
+            .get(distinct_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// A profile's properties.
     pub fn profile(&self, distinct_id: &str) -> Option<serde_json::Map<String, Value>> {
         self.store
@@ -414,6 +432,76 @@ impl Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             _child: child,
         }
+    }
+}
+
+impl Moto {
+    /// Every record of `table`'s stream so far, shard by shard in stream order, as Lambda's
+    /// DynamoDB event source mapping delivers them (GetRecords' records plus
+    /// `eventSourceARN`). Read over moto's HTTP API: there is no streams SDK among our crates.
+    pub async fn stream_records(&self, table: &str) -> Vec<Value> {
+        let call = async |target: &str, body: Value| -> Value {
+            let answer = reqwest::Client::new()
+                .post(&self.endpoint)
+                .header("x-amz-target", target)
+                .header("content-type", "application/x-amz-json-1.0")
+                .header(
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=testing/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+                )
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status();
+            let body = answer.bytes().await.unwrap();
+            assert!(
+                status.is_success(),
+                "{target}: {status} {}",
+                String::from_utf8_lossy(&body)
+            );
+            serde_json::from_slice(&body).unwrap()
+        };
+        let table = call(
+            "DynamoDB_20120810.DescribeTable",
+            json!({"TableName": table}),
+        )
+        .await;
+        let arn = table["Table"]["LatestStreamArn"]
+            .as_str()
+            .expect("the table has a stream")
+            .to_owned();
+        let stream = call(
+            "DynamoDBStreams_20120810.DescribeStream",
+            json!({"StreamArn": arn}),
+        )
+        .await;
+        let mut records = Vec::new();
+        for shard in stream["StreamDescription"]["Shards"].as_array().unwrap() {
+            let mut iterator = call(
+                "DynamoDBStreams_20120810.GetShardIterator",
+                json!({"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"}),
+            )
+            .await["ShardIterator"]
+                .clone();
+            while iterator.is_string() {
+                let page = call(
+                    "DynamoDBStreams_20120810.GetRecords",
+                    json!({"ShardIterator": iterator}),
+                )
+                .await;
+                let got = page["Records"].as_array().cloned().unwrap_or_default();
+                if got.is_empty() {
+                    break;
+                }
+                records.extend(got.into_iter().map(|mut r| {
+                    r["eventSourceARN"] = json!(arn);
+                    r
+                }));
+                iterator = page["NextShardIterator"].clone();
+            }
+        }
+        records
     }
 }
 

@@ -127,7 +127,10 @@ impl Sink {
             let profile = StoredTicket::from_image(change.record.new_image.clone())
                 .and_then(|ticket| ticket.profile_update(mapping, profiles.token()));
             match profile {
-                Ok(profile) => {
+                Ok(None) => delivery
+                    .ledger
+                    .skip(id, "the stored ticket holds no state yet (only a mark)"),
+                Ok(Some(profile)) => {
                     let update = profile.update;
                     profiles.add_encoded(
                         profile.distinct_id,

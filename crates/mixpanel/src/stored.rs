@@ -66,12 +66,17 @@ impl StoredTicket {
             .map_err(|e| MapError(format!("the stream's NewImage is not a stored ticket: {e}")))
     }
 
-    /// The `/engage` update that `$set`s this state on its profile (`mapping`'s distinct id).
+    /// The `/engage` update that `$set`s this state on its profile (`mapping`'s distinct id);
+    /// `None` while the item holds no state yet (its first write was a mark, whose event's
+    /// state write lands next and carries both).
     pub fn profile_update(
         &self,
         mapping: &MappingConfig,
         token: &str,
-    ) -> Result<StoredProfile, MapError> {
+    ) -> Result<Option<StoredProfile>, MapError> {
+        let Some(version) = self.version.as_deref() else {
+            return Ok(None);
+        };
         let distinct_id = match mapping.distinct_id {
             DistinctId::Ticket => self.ticket_id.to_string(),
             DistinctId::Requester => self.requester_id.map(|id| id.to_string()).ok_or_else(|| {
@@ -81,15 +86,14 @@ impl StoredTicket {
                 ))
             })?,
         };
-        let version_time = self
-            .version
-            .as_deref()
-            .and_then(|v| v.split('#').next())
+        let version_time = version
+            .split('#')
+            .next()
             .and_then(|nanos| nanos.parse::<i128>().ok())
             .and_then(Timestamp::from_unix_nanos)
             .ok_or_else(|| {
                 MapError(format!(
-                    "version is missing or malformed on stored ticket {} (expected <nanoseconds>#<identity>)",
+                    "version {version:?} of stored ticket {} is not <nanoseconds>#<identity>",
                     self.ticket_id
                 ))
             })?;
@@ -121,11 +125,11 @@ impl StoredTicket {
             ignore_time: true,
             set: &state,
         };
-        Ok(StoredProfile {
+        Ok(Some(StoredProfile {
             update: serde_json::to_vec(&update).expect("profile updates always serialize"),
             distinct_id,
             version_time,
-        })
+        }))
     }
 }
 
@@ -157,6 +161,7 @@ mod tests {
     fn a_stored_ticket_sets_only_allowed_attributes_on_its_profile() {
         let profile = stored()
             .profile_update(&MappingConfig::default(), "tok")
+            .unwrap()
             .unwrap();
         assert_eq!(profile.distinct_id, "48213");
         let update: Value = serde_json::from_slice(&profile.update).unwrap();
@@ -176,7 +181,11 @@ mod tests {
             ..MappingConfig::default()
         };
         assert_eq!(
-            stored().profile_update(&mapping, "t").unwrap().distinct_id,
+            stored()
+                .profile_update(&mapping, "t")
+                .unwrap()
+                .unwrap()
+                .distinct_id,
             "901"
         );
         let mut without = stored();
@@ -192,10 +201,27 @@ mod tests {
     fn an_image_that_is_not_a_stored_ticket_is_named() {
         let err = StoredTicket::from_image(image(json!({"ticket_id": {"S": "abc"}}))).unwrap_err();
         assert!(err.0.contains("NewImage"), "{err:?}");
-        let no_version = StoredTicket::from_image(image(json!({"ticket_id": {"N": "7"}}))).unwrap();
-        let err = no_version
+        let bad_version = StoredTicket::from_image(image(
+            json!({"ticket_id": {"N": "7"}, "version": {"S": "yesterday"}}),
+        ))
+        .unwrap();
+        let err = bad_version
             .profile_update(&MappingConfig::default(), "t")
             .unwrap_err();
-        assert!(err.0.contains("version is missing"), "{err:?}");
+        assert!(err.0.contains("\"yesterday\""), "{err:?}");
+    }
+
+    #[test]
+    fn an_item_without_state_yet_updates_no_profile() {
+        let mark_only = StoredTicket::from_image(image(
+            json!({"ticket_id": {"N": "7"}, "spam": {"BOOL": true}}),
+        ))
+        .unwrap();
+        assert_eq!(
+            mark_only
+                .profile_update(&MappingConfig::default(), "t")
+                .unwrap(),
+            None
+        );
     }
 }
