@@ -64,12 +64,12 @@ CDK_CONTEXT ?= -c zendeskSubdomain=example -c account=123456789012 -c region=eu-
 synth: infra/node_modules package-arm64
 	cd infra && npx tsc && npx cdk synth --quiet $(CDK_CONTEXT)
 
-## template-checks: cfn-lint (no error) and checkov (every finding fixed or skipped in code with its reason) on the synthesized template, default and with customerManagedKey + highVolume + ticketStore
+## template-checks: cfn-lint (no error) and checkov (every finding fixed or skipped in code with its reason) on the synthesized template, default and with customerManagedKey + highVolume + ticketStore + profiles from its stream
 LINT_VENV := .venv-lint
 CFN_LINT := $(LINT_VENV)/bin/cfn-lint
 CHECKOV := $(LINT_VENV)/bin/checkov
 template-checks: synth $(CHECKOV)
-	cd infra && npx cdk synth --quiet $(CDK_CONTEXT) -c customerManagedKey=true -c highVolume=true -c alarmEmail=ops@example.com -c ticketStore=true -o cdk.out.cmk
+	cd infra && npx cdk synth --quiet $(CDK_CONTEXT) -c customerManagedKey=true -c highVolume=true -c alarmEmail=ops@example.com -c ticketStore=true -c mixpanelProfiles=store -o cdk.out.cmk
 	for t in infra/cdk.out/ticketbridge.template.json infra/cdk.out.cmk/ticketbridge.template.json; do \
 		$(CFN_LINT) --non-zero-exit-code error $$t && \
 		$(CHECKOV) -f $$t --framework cloudformation --quiet --compact 2>/dev/null || exit 1; \

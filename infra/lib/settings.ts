@@ -30,6 +30,8 @@ export interface Settings {
   readonly features: string[];
   /** Whether the ticket store (a DynamoDB table kept current by the events, and its Lambda) is deployed. */
   readonly ticketStore: boolean;
+  /** `MIXPANEL_PROFILES`: ticket profiles from each event (`true`), from the ticket store's stream (`store`), or none (`false`). */
+  readonly mixpanelProfiles: 'true' | 'false' | 'store';
   /** Mixpanel service account user name; with it, `/import` uses the service account secret. */
   readonly mixpanelServiceAccountUsername?: string;
   /** Mixpanel project id (required with a service account). */
@@ -172,6 +174,10 @@ export function readSettings(context: Context, baseDir: string): Settings {
   const mixpanelGroupKey = groupKey(context);
   const ticketStore = flag(context, 'ticketStore', false);
   const mixpanelDistinctId = oneOf(context, 'mixpanelDistinctId', ['ticket', 'requester'], 'ticket');
+  const mixpanelProfiles = oneOf(context, 'mixpanelProfiles', ['true', 'false', 'store'], 'true') as Settings['mixpanelProfiles'];
+  if (mixpanelProfiles === 'store' && !ticketStore) {
+    throw new Error('context mixpanelProfiles=store: profiles come from the ticket store\'s stream, so it needs -c ticketStore=true');
+  }
   return {
     lambdaDir: path.resolve(baseDir, text(context, 'lambdaDir') ?? '../target/lambda/arm64'),
     zendeskPartnerEventSource: partner,
@@ -195,6 +201,7 @@ export function readSettings(context: Context, baseDir: string): Settings {
       ...(ticketStore ? ['ticketStore'] : []),
     ],
     ticketStore,
+    mixpanelProfiles,
     mixpanelServiceAccountUsername,
     mixpanelProjectId,
     zendeskSubdomain,

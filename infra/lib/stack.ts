@@ -4,10 +4,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { Alarms } from './alarms';
@@ -38,6 +41,8 @@ export class TicketbridgeStack extends Stack {
   readonly sinks: Record<string, SinkPipeline>;
   /** The ticket store's table, with the `ticketStore` option. */
   readonly ticketTable?: dynamodb.Table;
+  /** Where Lambda names the stream batches mixpanel-sink gave up on (`mixpanelProfiles=store`). */
+  readonly profileStreamFailed?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: TicketbridgeStackProps) {
     super(scope, id, props);
@@ -84,6 +89,7 @@ export class TicketbridgeStack extends Stack {
     const mixpanelEnv: Record<string, string> = {
       MIXPANEL_REGION: settings.mixpanelRegion,
       MIXPANEL_DISTINCT_ID: settings.mixpanelDistinctId,
+      MIXPANEL_PROFILES: settings.mixpanelProfiles,
       ...personalData,
     };
     if (settings.mixpanelGroupKey) {
@@ -151,6 +157,9 @@ export class TicketbridgeStack extends Stack {
       );
       dataKey?.grantEncryptDecrypt(store.function);
       this.sinks.store = store;
+      if (settings.mixpanelProfiles === 'store') {
+        this.profileStreamFailed = this.profilesFromStream(tickets.table, this.sinks.mixpanel.function, alarms, dataKey);
+      }
     }
 
     // Buses: the bridge's own, and the retired connector's partner bus when there is one.
@@ -239,6 +248,12 @@ export class TicketbridgeStack extends Stack {
         description: `${name}: messages SNS could not deliver`,
       });
     }
+    if (this.profileStreamFailed) {
+      new CfnOutput(this, 'ProfileStreamFailedQueue', {
+        value: this.profileStreamFailed.queueName,
+        description: 'mixpanel-sink: ticket store stream batches it gave up on (shard and sequence numbers)',
+      });
+    }
     new CfnOutput(this, 'UnroutedQueue', { value: unrouted.queueName, description: 'events a rule could not publish' });
     if (metrics) {
       new CfnOutput(this, 'MetricsCursorParameter', {
@@ -257,6 +272,50 @@ export class TicketbridgeStack extends Stack {
     if (alarmTopic) {
       new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
     }
+  }
+
+  /**
+   * `mixpanelProfiles=store`: the table's stream invokes mixpanel-sink, in order per ticket. A failed
+   * record is retried alone (bisect, partial batch answers); after ten attempts Lambda names the batch
+   * (shard, sequence numbers) in the returned queue, and the table still holds the ticket's newest state.
+   */
+  private profilesFromStream(table: dynamodb.Table, sinkFunction: lambda.IFunction, alarms: Alarms, dataKey?: kms.IKey): sqs.Queue {
+    const failed = deadLetterQueue(this, 'ProfileStreamFailed', dataKey);
+    alarms.deadLetters(
+      this,
+      'ProfileStreamFailedAlarm',
+      failed,
+      'mixpanel-sink gave up on ticket store changes: the queue names the stream batch; the table holds each ticket\'s newest state.',
+    );
+    // Grants what the mapping reads with: DescribeStream, GetRecords and GetShardIterator on the
+    // stream, ListStreams (which returns stream ARNs, no data), and the key to decrypt it.
+    sinkFunction.addEventSource(
+      new sources.DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 1000,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        parallelizationFactor: 1,
+        onFailure: new sources.SqsDlq(failed),
+      }),
+    );
+    if (sinkFunction.role) {
+      NagSuppressions.addResourceSuppressions(
+        sinkFunction.role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'The DynamoDB event source grants dynamodb:ListStreams on * (as CDK\'s grantStreamRead does): it returns stream ARNs, never an item; the reads (DescribeStream, GetRecords, GetShardIterator) are on this table\'s stream only.',
+            appliesTo: ['Resource::*'],
+          },
+        ],
+        true,
+      );
+    }
+    return failed;
   }
 
   /** The customer-managed key: the services that write with it on the stack's behalf may use it. */

@@ -315,6 +315,8 @@ for (const [name, context] of Object.entries({
   highVolume: { highVolume: true },
   'customerManagedKey, highVolume, alarm e-mail': { customerManagedKey: true, highVolume: true, alarmEmail: 'ops@example.com' },
   'ticketStore, customerManagedKey, highVolume': { ticketStore: true, customerManagedKey: true, highVolume: true },
+  'ticketStore, mixpanelProfiles=store': { ticketStore: true, mixpanelProfiles: 'store' },
+  'ticketStore, mixpanelProfiles=store, customerManagedKey': { ticketStore: true, mixpanelProfiles: 'store', customerManagedKey: true },
   'partner bus, examples, alarm e-mail': {
     zendeskPartnerEventSource: 'aws.partner/zendesk.com/7654321/default',
     exampleRules: 'vip-tickets-to-fullstory',
@@ -397,9 +399,58 @@ test('ticketStore: an on-demand, recoverable, encrypted, retained table with its
   assert.ok(JSON.stringify(dynamoStatements[0].resources).includes(tableId));
   assert.ok(storeId);
 
+  assert.equal(Object.keys(resources(template, 'AWS::Lambda::EventSourceMapping')).length, 0, 'no stream mapping unless profiles come from the store');
+
   // Its rule sends every ticket event to its topic.
   const rules = Object.values(patternRules(template)).filter((r) => String(r.Properties.Description).startsWith('Every Zendesk ticket event, from the legacy partner connector or from webhook-bridge, to the ticket store'));
   assert.equal(rules.length, 1);
+});
+
+test('mixpanelProfiles=store: the table stream invokes mixpanel-sink in order, bisecting, answering per record, with an on-failure queue; it may only read the stream', () => {
+  assert.throws(() => synth({ mixpanelProfiles: 'store' }), /needs -c ticketStore=true/);
+  assert.throws(() => synth({ ticketStore: true, mixpanelProfiles: 'stream' }), /context mixpanelProfiles/);
+  const { template } = synth({ ticketStore: true, mixpanelProfiles: 'store' });
+  const json = template.toJSON();
+  const tableId = idOf(template, 'AWS::DynamoDB::Table', 'Tickets');
+  const [sinkId, sink] = Object.entries(resources(template, 'AWS::Lambda::Function')).find(
+    ([, f]) => f.Properties.Description === 'ticketbridge mixpanel-sink',
+  )!;
+  assert.equal(sink.Properties.Environment.Variables.MIXPANEL_PROFILES, 'store');
+
+  const mappings = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping'));
+  assert.equal(mappings.length, 1);
+  const mapping = mappings[0].Properties;
+  assert.deepEqual(mapping.EventSourceArn, { 'Fn::GetAtt': [tableId, 'StreamArn'] });
+  assert.deepEqual(mapping.FunctionName, { Ref: sinkId });
+  assert.equal(mapping.StartingPosition, 'TRIM_HORIZON');
+  assert.equal(mapping.BisectBatchOnFunctionError, true);
+  assert.deepEqual(mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  assert.equal(mapping.MaximumRetryAttempts, 10);
+  assert.equal(mapping.ParallelizationFactor, 1, 'one batch at a time per shard: changes of a ticket stay in order');
+  const failedId = idOf(template, 'AWS::SQS::Queue', 'ProfileStreamFailed');
+  assert.deepEqual(mapping.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': [failedId, 'Arn'] });
+  const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((a) =>
+    JSON.stringify(a.Properties.Dimensions ?? []).includes(failedId),
+  );
+  assert.equal(alarms.length, 1, 'the on-failure queue is alarmed on');
+
+  // mixpanel-sink reads the stream and nothing else of the table; ticket-store still only writes.
+  const sinkRole = sink.Properties.Role['Fn::GetAtt'][0];
+  const statements = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((policy) =>
+    policy.Properties.PolicyDocument.Statement.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:'))).map(
+      (st: any) => ({ roles: policy.Properties.Roles, actions: [st.Action].flat().sort(), resources: [st.Resource].flat() }),
+    ),
+  );
+  const sinkStatements = statements.filter((st) => JSON.stringify(st.roles).includes(sinkRole));
+  assert.deepEqual(
+    sinkStatements.map((st) => st.actions),
+    [['dynamodb:ListStreams'], ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']],
+  );
+  assert.deepEqual(sinkStatements[0].resources, ['*'], 'ListStreams names streams, reads no item');
+  assert.deepEqual(sinkStatements[1].resources, [{ 'Fn::GetAtt': [tableId, 'StreamArn'] }]);
+  const others = statements.filter((st) => !JSON.stringify(st.roles).includes(sinkRole));
+  assert.deepEqual(others.map((st) => st.actions), [['dynamodb:UpdateItem']]);
+  assert.ok(json.Outputs.ProfileStreamFailedQueue);
 });
 
 test('ticket-metrics: on a schedule, one run at a time, writing only its own cursor parameter', () => {
