@@ -14,7 +14,9 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::{Value, json};
 use ticketbridge_cli::{FunctionProcess, LocalTable, Outcome, RuntimeApi};
-use ticketbridge_e2e::{MockMixpanel, Moto, binary, sample, sqs};
+use ticketbridge_e2e::{
+    EventSource, MockMixpanel, MockZendeskExports, Moto, ZENDESK_TOKEN, binary, sample, sqs,
+};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -470,4 +472,226 @@ async fn the_demos_local_table_ends_where_dynamodb_does() {
         in_dynamodb.push(item.expect("moto holds the ticket"));
     }
     assert_eq!(local.items(), in_dynamodb);
+}
+
+/// Ticket `id` as Zendesk's cursor ticket export holds it, last updated at 15:30 (between the
+/// live events' seconds 10 and 50), with a subject and a custom field value that must not be
+/// stored by default.
+fn exported_ticket(id: u64, generated: i64) -> Value {
+    json!({
+        "id": id, "status": "open", "priority": "high", "type": "incident",
+        "requester_id": 900000000101u64, "submitter_id": 900000000101u64,
+        "assignee_id": 900000000202u64, "group_id": 360000000555u64,
+        "organization_id": 360000000777u64, "brand_id": 360000000111u64,
+        "ticket_form_id": 360000000333u64, "tags": ["billing"], "via": {"channel": "email"},
+        "created_at": "2025-03-01T09:00:00Z", "updated_at": "2025-03-10T15:30:00Z",
+        "subject": "Call me on +44 20 7946 0958",
+        "description": "My card was charged twice",
+        "custom_fields": [{"id": 360000009999u64, "value": "ada.lovelace@example.com"}],
+        "generated_timestamp": generated,
+    })
+}
+
+fn backfill_env(zendesk: &MockZendeskExports, dynamodb: &str) -> Vec<(String, String)> {
+    let mut env = env(dynamodb);
+    env.extend(
+        [
+            ("ZENDESK_API_URL", zendesk.url()),
+            ("ZENDESK_OAUTH_TOKEN", ZENDESK_TOKEN.to_owned()),
+            ("ZENDESK_EXPORT_REQUESTS_PER_MINUTE", "600".to_owned()),
+        ]
+        .map(|(k, v)| (k.to_owned(), v)),
+    );
+    env
+}
+
+fn backfill_to_store(
+    env: &[(String, String)],
+    checkpoint: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new(binary("ticketbridge"))
+        .args([
+            "backfill",
+            "--to",
+            "store",
+            "--since",
+            "1741600000",
+            "--json",
+        ])
+        .arg("--checkpoint")
+        .arg(checkpoint)
+        .envs(env.iter().cloned())
+        .output()
+        .unwrap()
+}
+
+fn checkpoint_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ticketbridge-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_to_store_fills_the_table_from_the_ticket_export_without_rolling_back_newer_events()
+ {
+    let moto = Moto::start().await;
+    let client = create_table(&moto).await;
+    // Live events first: ticket 2 solved after the export's state, ticket 3 put on hold before.
+    let api = RuntimeApi::start().await.unwrap();
+    let store =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&moto.endpoint)).unwrap();
+    deliver(
+        &api,
+        &[status_change(2, "solved", 50), status_change(3, "hold", 10)],
+    )
+    .await;
+    store.stop().await;
+
+    let tickets: Vec<Value> = (1..=5)
+        .map(|id| exported_ticket(id, 1741600000 + id as i64))
+        .collect();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(Vec::new()), tickets, 2).await;
+    let checkpoint = checkpoint_path("fill.json");
+    let output = backfill_to_store(&backfill_env(&zendesk, &moto.endpoint), &checkpoint);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["backfill"], "complete");
+    assert_eq!(summary["summary"]["tickets_read"], 5);
+    assert_eq!(summary["summary"]["pages"], 3, "pages of two, by cursor");
+    assert_eq!(
+        summary["summary"]["older_skipped"], 1,
+        "ticket 2's newer event stays"
+    );
+
+    for id in [1, 3, 4, 5] {
+        let item = item(&client, id).await;
+        assert_eq!(s(&item, "status"), "open", "ticket {id}: {item:?}");
+        assert_eq!(s(&item, "channel"), "email");
+        assert!(s(&item, "version").ends_with("#zendesk-export"));
+    }
+    assert_eq!(s(&item(&client, 2).await, "status"), "solved");
+    let everything = format!(
+        "{:?}",
+        client.scan().table_name(TABLE).send().await.unwrap().items
+    );
+    for private in [
+        "+44 20 7946 0958",
+        "charged twice",
+        "ada.lovelace",
+        "custom_field",
+    ] {
+        assert!(!everything.contains(private), "{private} was stored");
+    }
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    assert_eq!(saved["complete"], true);
+    assert_eq!(saved["tickets_written"], 5);
+
+    // A re-run with the same checkpoint has nothing to do.
+    let again = backfill_to_store(&backfill_env(&zendesk, &moto.endpoint), &checkpoint);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to do"));
+}
+
+/// A DynamoDB that accepts `accept` writes, then refuses every other one as AccessDenied (the
+/// function's role lost its permission), and notes the ticket of each write it accepted.
+struct RefusingAfter {
+    accept: usize,
+    accepted: std::sync::Arc<std::sync::Mutex<Vec<u64>>>,
+}
+
+impl Respond for RefusingAfter {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut accepted = self.accepted.lock().unwrap();
+        if accepted.len() >= self.accept {
+            return ResponseTemplate::new(400)
+                .insert_header("content-type", "application/x-amz-json-1.0")
+                .set_body_json(json!({
+                    "__type": "com.amazon.coral.service#AccessDeniedException",
+                    "message": "not authorized to perform: dynamodb:UpdateItem"
+                }));
+        }
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        accepted.push(
+            body["Key"]["ticket_id"]["N"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap(),
+        );
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/x-amz-json-1.0")
+            .set_body_json(json!({}))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_backfill_to_store_resumes_after_the_last_page_written() {
+    let tickets: Vec<Value> = (1..=5)
+        .map(|id| exported_ticket(id, 1741600000 + id as i64))
+        .collect();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(Vec::new()), tickets, 2).await;
+    let dynamodb = MockServer::start().await;
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    Mock::given(method("POST"))
+        .respond_with(RefusingAfter {
+            accept: 3,
+            accepted: accepted.clone(),
+        })
+        .mount(&dynamodb)
+        .await;
+    let checkpoint = checkpoint_path("resume.json");
+    let env = backfill_env(&zendesk, &dynamodb.uri());
+
+    let stopped = backfill_to_store(&env, &checkpoint);
+    assert!(!stopped.status.success());
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert!(
+        stderr.contains("of page 2") && stderr.contains("AccessDenied"),
+        "{stderr}"
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    assert_eq!(
+        saved["cursor"], "c:2",
+        "after page 1, the last page written in full"
+    );
+    assert_eq!(saved["complete"], false);
+
+    // The permission is back: the re-run asks for the saved cursor and writes the rest.
+    dynamodb.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(RefusingAfter {
+            accept: usize::MAX,
+            accepted: accepted.clone(),
+        })
+        .mount(&dynamodb)
+        .await;
+    let resumed = backfill_to_store(&env, &checkpoint);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    let requests = zendesk.requests();
+    assert!(
+        requests.last_chunk::<2>().unwrap()[0].contains("cursor=c%3A2"),
+        "{requests:?}"
+    );
+    let mut written = accepted.lock().unwrap().clone();
+    written.sort();
+    let once: std::collections::BTreeSet<u64> = written.iter().copied().collect();
+    assert_eq!(once, (1..=5).collect(), "every ticket written: {written:?}");
+    assert_eq!(
+        written.iter().filter(|&&t| t <= 2).count(),
+        2,
+        "page 1 was not written again: {written:?}"
+    );
 }

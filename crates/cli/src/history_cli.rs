@@ -15,7 +15,9 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use zendesk_api::ZendeskConfig;
 
-use crate::backfill::{Backfill, BackfillOptions, CheckpointFile, Ended};
+use crate::backfill::{
+    Backfill, BackfillOptions, CheckpointFile, Ended, StoreBackfill, StoreBackfillOptions,
+};
 
 /// Secrets either tool may read as `<NAME>_ARN`.
 const SECRETS: &[&str] = ticket_metrics::SECRET_SETTINGS;
@@ -70,18 +72,7 @@ pub async fn backfill(
             return ExitCode::FAILURE;
         }
     };
-    let stop = backfill.stop_flag();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
-                "\ninterrupted: finishing the page in flight and saving the checkpoint (Ctrl-C again to abort)"
-            );
-            stop.store(true, Ordering::Relaxed);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
+    stop_on_ctrl_c(backfill.stop_flag());
     let options = BackfillOptions {
         since,
         until,
@@ -117,6 +108,95 @@ pub async fn backfill(
                 );
                 if ended == Ended::Interrupted && options.checkpoint.is_some() {
                     println!("run the same command again to continue");
+                }
+            }
+            match ended {
+                Ended::Complete => ExitCode::SUCCESS,
+                Ended::Interrupted => ExitCode::from(130),
+            }
+        }
+        Err(e) => {
+            eprintln!("backfill stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C sets `stop` (the run finishes what is in flight and saves its checkpoint); a second
+/// Ctrl-C aborts.
+fn stop_on_ctrl_c(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!(
+                "\ninterrupted: finishing the page in flight and saving the checkpoint (Ctrl-C again to abort)"
+            );
+            stop.store(true, Ordering::Relaxed);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+}
+
+/// `ticketbridge backfill --to store`: the ticket export into the ticket store `table`.
+pub async fn backfill_store(
+    since: i64,
+    table: Option<String>,
+    dry_run: bool,
+    checkpoint: Option<PathBuf>,
+    json: bool,
+) -> ExitCode {
+    let built = async {
+        let mut s = settings(dry_run).await?;
+        if let Some(table) = table {
+            s = s.overlay(HashMap::from([("TICKET_TABLE".into(), table)]));
+        }
+        let zendesk = ZendeskConfig::from_settings(&s).map_err(|e| e.to_string())?;
+        let config = ticket_store::StoreConfig::from_settings(&s).map_err(|e| e.to_string())?;
+        let table = if config.dry_run {
+            ticket_store::Table::dry_run(&config.table, delivery::http::DryRun::stdout())
+        } else {
+            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            ticket_store::Table::new(&sdk, &config.table)
+        };
+        StoreBackfill::new(&zendesk, config, table)
+    };
+    let backfill = match built.await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    stop_on_ctrl_c(backfill.stop_flag());
+    let options = StoreBackfillOptions {
+        since,
+        checkpoint: checkpoint.as_deref().map(CheckpointFile::new),
+        json,
+    };
+    match backfill.run(&options).await {
+        Ok((ended, counts)) => {
+            let state = match ended {
+                Ended::Complete => "complete",
+                Ended::Interrupted => "interrupted",
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"backfill": state, "to": "store", "summary": counts})
+                );
+            } else {
+                eprintln!(
+                    "backfill to the store {state}: {} pages, {} tickets read → {} writes made, {} older than the table's (skipped), {} without updated_at; {:.0} s waiting for Zendesk's rate limit",
+                    counts.pages,
+                    counts.tickets_read,
+                    counts.writes,
+                    counts.older_skipped,
+                    counts.tickets_without_time,
+                    counts.rate_limit_wait_s
+                );
+                if ended == Ended::Interrupted && options.checkpoint.is_some() {
+                    eprintln!("run the same command again to continue");
                 }
             }
             match ended {

@@ -107,9 +107,13 @@ enum Command {
         /// End (inclusive); default: until the export catches up with now.
         #[arg(long, value_parser = parse_time)]
         until: Option<i64>,
-        /// Destination.
+        /// Destination: Mixpanel events from the ticket event export, or the ticket store's
+        /// items from the ticket export (tickets changed since --since, up to now).
         #[arg(long, value_enum, default_value_t = Target::Mixpanel)]
         to: Target,
+        /// With --to store: the table (the stack's `TicketTable` output).
+        #[arg(long, env = "TICKET_TABLE")]
+        table: Option<String>,
         /// Write the requests to stdout as JSON lines instead of sending them.
         #[arg(long)]
         dry_run: bool,
@@ -193,6 +197,7 @@ enum TicketsCommand {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Target {
     Mixpanel,
+    Store,
 }
 
 /// A destination with a mapping table.
@@ -624,7 +629,27 @@ async fn main() -> ExitCode {
             dry_run,
             checkpoint,
             json,
+            table: _,
         } => history_cli::backfill(since, until, dry_run, checkpoint, json).await,
+        Command::Backfill {
+            until: Some(_),
+            to: Target::Store,
+            ..
+        } => {
+            eprintln!(
+                "backfill --to store reads the ticket export up to now: --until does not apply (live events keep the store current)"
+            );
+            ExitCode::from(2)
+        }
+        Command::Backfill {
+            since,
+            to: Target::Store,
+            dry_run,
+            checkpoint,
+            json,
+            table,
+            ..
+        } => history_cli::backfill_store(since, table, dry_run, checkpoint, json).await,
         Command::Metrics {
             cursor_file,
             budget,

@@ -9,7 +9,11 @@ use delivery::{Item, RecordId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use ticket_analytics::PiiPolicy;
-use zendesk_events::TicketEvent;
+use zendesk_events::{Ticket, TicketEvent, Timestamp};
+
+/// The identity of a state read from Zendesk's ticket export (`backfill --to store`): at the
+/// same time, an event (whose time has nanoseconds, where the export has seconds) wins.
+pub const SNAPSHOT_IDENTITY: &str = "zendesk-export";
 
 /// An event's place in a ticket's history: its time, then its identity (which breaks ties
 /// deterministically), as one string that sorts the same way: 20 digits of nanoseconds since
@@ -20,8 +24,13 @@ pub struct Version(pub String);
 impl Version {
     /// The version of `event`.
     pub fn of(event: &TicketEvent) -> Self {
-        let nanos = event.occurred_at.unix_nanos().max(0);
-        Self(format!("{nanos:020}#{}", event.identity.as_str()))
+        Self::at(event.occurred_at, event.identity.as_str())
+    }
+
+    /// The version of a state known at `at`, from `identity`.
+    pub fn at(at: Timestamp, identity: &str) -> Self {
+        let nanos = at.unix_nanos().max(0);
+        Self(format!("{nanos:020}#{identity}"))
     }
 }
 
@@ -70,7 +79,20 @@ pub struct TicketUpdate {
 
 /// The attributes of the state aspect, from the ticket as `event` holds it.
 fn state(event: &TicketEvent, pii: &PiiPolicy) -> Map<String, Value> {
-    let t = &event.ticket;
+    let mut set = ticket_state(&event.ticket, pii);
+    set.insert(
+        "last_event_type".into(),
+        Value::from(event.event_type.name().into_owned()),
+    );
+    set.insert(
+        "last_event_at".into(),
+        Value::from(event.occurred_at.to_rfc3339_nanos()),
+    );
+    set
+}
+
+/// The ticket's own attributes (what any source of its state holds).
+fn ticket_state(t: &Ticket, pii: &PiiPolicy) -> Map<String, Value> {
     let mut set = Map::new();
     let mut put = |key: &str, value: Option<Value>| {
         if let Some(value) = value.filter(|v| !v.is_null()) {
@@ -113,15 +135,42 @@ fn state(event: &TicketEvent, pii: &PiiPolicy) -> Map<String, Value> {
             .filter(|_| pii.include_comment_body)
             .map(Value::from),
     );
-    put(
-        "last_event_type",
-        Some(Value::from(event.event_type.name().into_owned())),
-    );
-    put(
-        "last_event_at",
-        Some(Value::from(event.occurred_at.to_rfc3339_nanos())),
-    );
     set
+}
+
+/// The writes of a ticket's state as Zendesk's ticket export holds it, versioned by its
+/// `updated_at` (`None` without one: the state cannot be ordered against events). A deleted
+/// ticket (status `deleted`) also gets the deleted mark; listed custom field values their own
+/// aspects.
+pub fn snapshot_updates(
+    ticket: &Ticket,
+    custom_fields: &[(u64, Value)],
+    pii: &PiiPolicy,
+) -> Option<Vec<TicketUpdate>> {
+    let at = ticket.updated_at?;
+    let version = Version::at(at, SNAPSHOT_IDENTITY);
+    let update = |aspect, set: Map<String, Value>| TicketUpdate {
+        ticket_id: ticket.id,
+        aspect,
+        version: version.clone(),
+        set,
+    };
+    let mut state = ticket_state(ticket, pii);
+    state.insert("last_event_at".into(), Value::from(at.to_rfc3339_nanos()));
+    let mut out = vec![update(Aspect::State, state)];
+    if ticket.status.as_deref() == Some("deleted") {
+        let mut set = Map::new();
+        set.insert("deleted".into(), Value::Bool(true));
+        out.push(update(Aspect::Deleted, set));
+    }
+    for (id, value) in custom_fields {
+        if pii.custom_field_values.contains(id) && !value.is_null() {
+            let mut set = Map::new();
+            set.insert(format!("custom_field_{id}"), value.clone());
+            out.push(update(Aspect::CustomField(*id), set));
+        }
+    }
+    Some(out)
 }
 
 /// The writes one event makes: the state, plus the mark or custom field value it carries.
@@ -190,7 +239,12 @@ pub struct UpdateBook {
 impl UpdateBook {
     /// Notes the writes of `event`, from input `record`.
     pub fn add(&mut self, event: &TicketEvent, pii: &PiiPolicy, record: RecordId) {
-        for update in updates(event, pii) {
+        self.add_writes(updates(event, pii), record);
+    }
+
+    /// Notes `writes`, from input `record`.
+    pub fn add_writes(&mut self, writes: Vec<TicketUpdate>, record: RecordId) {
+        for update in writes {
             let key = (update.ticket_id, update.aspect);
             match self.newest.get_mut(&key) {
                 Some((kept, records)) => {
@@ -264,6 +318,46 @@ mod tests {
             ..PiiPolicy::default()
         };
         assert!(updates(&comment, &pii)[0].set.contains_key("subject"));
+    }
+
+    #[test]
+    fn an_exported_state_loses_to_an_event_of_the_same_second_and_keeps_only_listed_fields() {
+        let live = event("connector/status-changed.json");
+        let mut ticket = live.ticket.clone();
+        ticket.updated_at = Some(
+            Timestamp::from_unix_nanos(
+                live.occurred_at.unix_nanos() / 1_000_000_000 * 1_000_000_000,
+            )
+            .unwrap(),
+        );
+        ticket.status = Some("deleted".into());
+        ticket.subject = Some("Double charge".into());
+        let pii = PiiPolicy {
+            custom_field_values: vec![360000001234],
+            ..PiiPolicy::default()
+        };
+        let fields = [
+            (360000001234, Value::from("plan_pro")),
+            (360000009999, Value::from("+44 20 7946 0958")),
+        ];
+        let writes = snapshot_updates(&ticket, &fields, &pii).unwrap();
+        assert!(
+            writes[0].version < Version::of(&live),
+            "{:?}",
+            writes[0].version
+        );
+        assert!(writes[0].version.0.ends_with("#zendesk-export"));
+        assert!(!writes[0].set.contains_key("subject"));
+        assert_eq!(
+            writes.iter().map(|w| w.aspect).collect::<Vec<_>>(),
+            [
+                Aspect::State,
+                Aspect::Deleted,
+                Aspect::CustomField(360000001234)
+            ]
+        );
+        ticket.updated_at = None;
+        assert_eq!(snapshot_updates(&ticket, &fields, &pii), None);
     }
 
     #[test]

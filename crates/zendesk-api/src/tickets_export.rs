@@ -19,7 +19,8 @@ pub enum ExportStart {
     Cursor(String),
 }
 
-/// The ticket fields the metrics job reads.
+/// The ticket fields the metrics job and the store backfill read (personal text is held only
+/// to be dropped or kept by the reader's `INCLUDE_*` settings).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ExportedTicket {
     /// Ticket id.
@@ -57,6 +58,86 @@ pub struct ExportedTicket {
     /// The side-loaded metric set; absent for deleted and some archived tickets.
     #[serde(default)]
     pub metric_set: Option<MetricSet>,
+    /// Submitter.
+    #[serde(default)]
+    pub submitter_id: Option<u64>,
+    /// Brand.
+    #[serde(default)]
+    pub brand_id: Option<u64>,
+    /// Ticket form.
+    #[serde(default)]
+    pub ticket_form_id: Option<u64>,
+    /// Custom status.
+    #[serde(default)]
+    pub custom_status_id: Option<u64>,
+    /// External id.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Whether the ticket has public comments.
+    #[serde(default)]
+    pub is_public: Option<bool>,
+    /// Subject: personal data.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Description (the first comment): personal data.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Custom field values: personal data unless a reader lists the field.
+    #[serde(default)]
+    pub custom_fields: Vec<CustomFieldValue>,
+}
+
+/// One custom field's value on an exported ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CustomFieldValue {
+    /// Field id.
+    pub id: u64,
+    /// Its value (string, number, boolean, list or null).
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl ExportedTicket {
+    /// The ticket's state in the events' model (times that do not parse are left out).
+    pub fn ticket(&self) -> zendesk_events::Ticket {
+        let time = |at: &Option<String>| {
+            at.as_deref()
+                .and_then(|t| zendesk_events::Timestamp::parse(t).ok())
+        };
+        zendesk_events::Ticket {
+            id: self.id,
+            status: self.status.clone(),
+            priority: self.priority.clone(),
+            ticket_type: self.ticket_type.clone(),
+            channel: self.via.as_ref().and_then(|v| v.channel.clone()),
+            requester_id: self.requester_id,
+            submitter_id: self.submitter_id,
+            assignee_id: self.assignee_id,
+            group_id: self.group_id,
+            organization_id: self.organization_id,
+            brand_id: self.brand_id,
+            form_id: self.ticket_form_id,
+            custom_status_id: self.custom_status_id,
+            external_id: self.external_id.clone(),
+            tags: self.tags.clone(),
+            created_at: time(&self.created_at),
+            updated_at: time(&self.updated_at),
+            is_public: self.is_public,
+            subject: self.subject.clone(),
+            description: self.description.clone(),
+        }
+    }
+
+    /// `(id, value)` of each custom field.
+    pub fn custom_field_values(&self) -> Vec<(u64, serde_json::Value)> {
+        self.custom_fields
+            .iter()
+            .map(|f| (f.id, f.value.clone()))
+            .collect()
+    }
 }
 
 /// How a ticket came in.

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zendesk_api::ExportPosition;
 
@@ -35,8 +36,9 @@ impl CheckpointFile {
         }
     }
 
-    /// The saved checkpoint, if the file exists; an error names the file and what is wrong.
-    pub fn load(&self) -> Result<Option<Checkpoint>, String> {
+    /// The saved checkpoint ([`Checkpoint`], or the store backfill's), if the file exists; an
+    /// error names the file and what is wrong.
+    pub fn load<T: DeserializeOwned>(&self) -> Result<Option<T>, String> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -56,7 +58,7 @@ impl CheckpointFile {
     }
 
     /// Replaces the file with `checkpoint`.
-    pub fn save(&self, checkpoint: &Checkpoint) -> Result<(), String> {
+    pub fn save<T: Serialize>(&self, checkpoint: &T) -> Result<(), String> {
         let tmp = self.path.with_extension("tmp");
         let body = serde_json::to_vec_pretty(checkpoint).expect("checkpoints serialize");
         std::fs::write(&tmp, body)

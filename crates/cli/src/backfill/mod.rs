@@ -1,5 +1,6 @@
 //! `ticketbridge backfill`: Zendesk history (the incremental ticket event export) through the
-//! live sinks' mapping into Mixpanel `/import`, in gzip batches of up to 2000 events.
+//! live sinks' mapping into Mixpanel `/import`, in gzip batches of up to 2000 events; with
+//! `--to store`, the ticket export into the ticket store ([`store`]).
 //!
 //! - A batch never splits an export item, so "done" is per item: the checkpoint holds the
 //!   `start_time` of the page with the first item not yet accepted and the ids at or after it
@@ -10,6 +11,7 @@
 
 mod checkpoint;
 mod progress;
+mod store;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use zendesk_api::{
 
 pub use checkpoint::{Checkpoint, CheckpointFile};
 pub use progress::{Counts, Progress};
+pub use store::{StoreBackfill, StoreBackfillOptions, StoreCheckpoint, StoreCounts};
 
 /// Mixpanel's cap on events per `/import` request.
 pub const BATCH_EVENTS: usize = 2000;
@@ -113,7 +116,7 @@ impl Backfill {
     /// accepted batch).
     pub async fn run(&self, options: &BackfillOptions) -> Result<(Ended, Counts), String> {
         let until = options.until.unwrap_or_else(unix_now);
-        let resumed = match &options.checkpoint {
+        let resumed: Option<Checkpoint> = match &options.checkpoint {
             Some(file) => file.load()?,
             None => None,
         };

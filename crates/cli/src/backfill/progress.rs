@@ -75,6 +75,11 @@ impl Progress {
         }
     }
 
+    /// Time since the run started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
     /// Fills in the time-derived counters.
     pub fn stamp(&self, counts: &mut Counts, rate_limit_wait: Duration) {
         counts.elapsed_s = self.started.elapsed().as_secs_f64();
@@ -88,17 +93,29 @@ impl Progress {
 
     /// Shows `counts`.
     pub fn update(&self, counts: &Counts) {
+        self.show(
+            counts.position,
+            || {
+                format!(
+                    "read {} · sent {} · {:.0}/min · rate-limit wait {:.0} s",
+                    counts.events_read,
+                    counts.events_sent,
+                    counts.events_per_minute,
+                    counts.rate_limit_wait_s
+                )
+            },
+            counts,
+        );
+    }
+
+    /// Moves the bar to `position` (unix seconds reached) with `message`, or prints `line` as
+    /// a JSON progress line.
+    pub fn show(&self, position: i64, message: impl FnOnce() -> String, line: &impl Serialize) {
         if self.json {
-            eprintln!("{}", serde_json::json!({"progress": counts}));
+            eprintln!("{}", serde_json::json!({ "progress": line }));
         } else if let Some(bar) = &self.bar {
-            bar.set_position((counts.position - self.since).max(0) as u64);
-            bar.set_message(format!(
-                "read {} · sent {} · {:.0}/min · rate-limit wait {:.0} s",
-                counts.events_read,
-                counts.events_sent,
-                counts.events_per_minute,
-                counts.rate_limit_wait_s
-            ));
+            bar.set_position((position - self.since).max(0) as u64);
+            bar.set_message(message());
         }
     }
 
