@@ -81,7 +81,15 @@ fn the_demo_tells_a_short_story_and_keeps_every_request_in_the_file_it_names() {
         lines < 600,
         "{lines} lines: the demo should summarize, not dump"
     );
-    for step in ["━━ 1.", "━━ 2.", "━━ 3.", "━━ 4.", "━━ 5.", "━━ 6."] {
+    for step in [
+        "━━ 1.",
+        "━━ 2.",
+        "━━ 3.",
+        "━━ 4.",
+        "━━ 5.",
+        "━━ 6.",
+        "━━ 7.",
+    ] {
         assert!(stdout.contains(step), "{step} missing:\n{stdout}");
     }
     assert!(
@@ -112,6 +120,34 @@ fn the_demo_tells_a_short_story_and_keeps_every_request_in_the_file_it_names() {
         "{stdout}"
     );
     assert!(stdout.contains("1 older skipped"), "{stdout}");
+    // Profiles from the store's stream: ticket 48999's profile only ever receives "solved".
+    assert!(
+        stdout.contains("ticket 48999's images: solved ("),
+        "{stdout}"
+    );
+    let stream_sets: Vec<serde_json::Value> = transcript
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|entry| {
+            entry["input"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("stream batch")
+        })
+        .flat_map(|entry| {
+            entry["request"]["body"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|update| update["$distinct_id"] == "48999")
+        .map(|update| update["$set"]["status"].clone())
+        .collect();
+    assert_eq!(
+        stream_sets,
+        [serde_json::json!("solved")],
+        "{stream_sets:?}"
+    );
 
     // The account webhooks carry an e-mail, a name, a phone number and notes: none leaves.
     for personal in [

@@ -1,8 +1,9 @@
 //! A local stand-in for the ticket table: answers the conditional `UpdateItem`s `ticket-store`
 //! makes (DynamoDB's JSON protocol, as the AWS SDK speaks it) with DynamoDB's semantics for
 //! them: `SET` of named attributes, and the condition `attribute_not_exists(#v) OR #v < :v`
-//! refused with `ConditionalCheckFailedException`. It keeps the items, so `make demo` and the
-//! store benchmark run the real binary with no AWS account and no Python. It is not a general
+//! refused with `ConditionalCheckFailedException`. It keeps the items, and the table's stream
+//! (a new image per applied write, as Lambda delivers stream records), so `make demo` and the
+//! store benchmark run the real binaries with no AWS account and no Python. It is not a general
 //! DynamoDB: any other request is answered `UnknownOperationException`.
 
 use std::collections::BTreeMap;
@@ -28,7 +29,13 @@ struct State {
     items: BTreeMap<String, Map<String, Value>>,
     applied: usize,
     refused: usize,
+    /// The stream: one record per applied write, in order.
+    stream: Vec<Value>,
 }
+
+/// The local stream's ARN (what `eventSourceARN` names).
+const STREAM_ARN: &str =
+    "arn:aws:dynamodb:local:000000000000:table/ticketbridge-tickets/stream/local";
 
 impl LocalTable {
     /// Starts the table on a free loopback port.
@@ -56,6 +63,12 @@ impl LocalTable {
             .values()
             .map(|item| Value::Object(item.iter().map(|(k, v)| (k.clone(), plain(v))).collect()))
             .collect()
+    }
+
+    /// The stream records so far, in the order the writes were applied, as Lambda's DynamoDB
+    /// event source delivers them (`Records[]` of a DynamoDB stream invocation).
+    pub fn stream_records(&self) -> Vec<Value> {
+        self.state.lock().expect("table state").stream.clone()
     }
 
     /// Writes applied, and writes refused by their condition (older events).
@@ -148,6 +161,7 @@ fn answer(state: &Mutex<State>, headers: &HeaderMap, body: &[u8]) -> impl IntoRe
         );
     };
     let mut state = state.lock().expect("table state");
+    let existed = state.items.contains_key(&key.to_string());
     let item = state.items.entry(key.to_string()).or_insert_with(|| {
         let mut item = Map::new();
         item.insert("ticket_id".into(), key.clone());
@@ -175,6 +189,27 @@ fn answer(state: &Mutex<State>, headers: &HeaderMap, body: &[u8]) -> impl IntoRe
         };
         item.insert(name.to_owned(), value.clone());
     }
+    let image = Value::Object(item.clone());
     state.applied += 1;
+    let n = state.stream.len() + 1;
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    state.stream.push(json!({
+        "eventID": format!("local-{n}"),
+        "eventName": if existed { "MODIFY" } else { "INSERT" },
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "local",
+        "eventSourceARN": STREAM_ARN,
+        "dynamodb": {
+            "ApproximateCreationDateTime": created,
+            "Keys": {"ticket_id": key},
+            "NewImage": image,
+            "SequenceNumber": format!("{n:021}"),
+            "SizeBytes": body.len(),
+            "StreamViewType": "NEW_IMAGE",
+        },
+    }));
     (StatusCode::OK, [JSON_TYPE], "{}".to_owned())
 }

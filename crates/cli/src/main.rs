@@ -241,6 +241,7 @@ struct DemoRun {
     accounts: demo::DemoReport,
     fullstory: demo::DemoReport,
     store: ticketbridge_cli::store_demo::StoreReport,
+    store_profiles: demo::DemoReport,
 }
 
 /// Signed webhooks through the bridge, every bus event through the rules, then each sink with
@@ -386,11 +387,50 @@ async fn run_demo(
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .ok_or("events/connector/status-changed.json is missing or not JSON")?;
     let store = ticketbridge_cli::store_demo::run(&paths.store, store_inputs, &template).await?;
+
+    println!(
+        "\n━━ 7. mixpanel-sink with MIXPANEL_PROFILES=store (mixpanelProfiles=store): the table's stream, {} new image(s) in the order the store accepted them, in batches as Lambda delivers them",
+        store.stream.len()
+    );
+    let carried: Vec<&str> = store
+        .stream
+        .iter()
+        .filter(|r| r["dynamodb"]["Keys"]["ticket_id"]["N"] == "48999")
+        .filter_map(|r| r["dynamodb"]["NewImage"]["status"]["S"].as_str())
+        .collect();
+    println!(
+        "  ticket 48999's images: {} (the older \"open\" was skipped by the store, so no profile ever sees it)",
+        carried.join(" → ")
+    );
+    let stream_batches: Vec<(String, Vec<u8>)> = store
+        .stream
+        .chunks(100)
+        .enumerate()
+        .map(|(n, batch)| {
+            (
+                format!("stream batch {} ({} records)", n + 1, batch.len()),
+                serde_json::json!({ "Records": batch })
+                    .to_string()
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    let mut store_env = env.to_vec();
+    store_env.push(("MIXPANEL_PROFILES".into(), "store".into()));
+    let store_profiles = demo::run(
+        "mixpanel-sink (store profiles)",
+        &paths.mixpanel,
+        stream_batches,
+        &store_env,
+        transcript,
+    )
+    .await?;
     Ok(DemoRun {
         mixpanel,
         accounts,
         fullstory,
         store,
+        store_profiles,
     })
 }
 
@@ -412,6 +452,7 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
         accounts,
         fullstory,
         store,
+        store_profiles,
     } = match result {
         Ok(run) => run,
         Err(e) => {
@@ -473,6 +514,11 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
         store.errors.len()
     );
     println!(
+        "Profiles from the store's stream: {} changes → {} profile updates, each the newest state the store accepted.",
+        store.stream.len(),
+        store_profiles.profile_updates
+    );
+    println!(
         "Every request in full: {}{}",
         transcript.path().display(),
         if transcript.verbose() {
@@ -481,7 +527,7 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
             " (or run with --verbose)"
         }
     );
-    let reports = [&mixpanel, &accounts, &fullstory];
+    let reports = [&mixpanel, &accounts, &fullstory, &store_profiles];
     let invalid: Vec<_> = reports.iter().flat_map(|r| &r.invalid).collect();
     for problem in &invalid {
         eprintln!("invalid request: {problem}");
@@ -494,6 +540,10 @@ fn demo_outcome(result: Result<DemoRun, String>, transcript: &demo::Transcript) 
         .collect();
     for label in &unexpected {
         eprintln!("unexpected error for {label}");
+    }
+    if store_profiles.profile_updates == 0 {
+        eprintln!("the store's stream produced no profile update");
+        return ExitCode::FAILURE;
     }
     if accounts.profile_updates == 0 || accounts.group_updates == 0 {
         eprintln!("the account step produced no requester or group profile");

@@ -1,6 +1,7 @@
 //! The demo's ticket-store step: the real `ticket-store` writing to the local table, one line per
 //! input (writes applied, older ones skipped), then an out-of-order pair of events for one
-//! ticket to show the older one skipped.
+//! ticket to show the older one skipped. The table's stream is kept for the next step: profiles
+//! from the store.
 
 use std::path::Path;
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub struct StoreReport {
     pub errors: Vec<String>,
     /// Items in the table at the end.
     pub items: Vec<Value>,
+    /// The table's stream: a new image per applied write, in order.
+    pub stream: Vec<Value>,
 }
 
 /// A status change of the demo's out-of-order ticket to `status`, at minute `minute`.
@@ -103,5 +106,6 @@ pub async fn run(
     process.stop().await;
     (report.applied, report.skipped_older) = table.counts();
     report.items = table.items();
+    report.stream = table.stream_records();
     Ok(report)
 }
