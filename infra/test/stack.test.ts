@@ -406,6 +406,30 @@ test('ticketStore: an on-demand, recoverable, encrypted, retained table with its
   assert.equal(rules.length, 1);
 });
 
+test('ticketStore: its own topic, a queue in highVolume mode, dead-letter queues and alarms like the other sinks', () => {
+  const { template } = synth({ ticketStore: true, highVolume: true });
+  const json = template.toJSON();
+  const ids = Object.keys(json.Resources);
+  const storeQueue = ids.find((id) => id.startsWith('StoreQueue') && json.Resources[id].Type === 'AWS::SQS::Queue');
+  assert.ok(storeQueue, 'a queue in front of ticket-store');
+  const [storeId] = Object.entries(resources(template, 'AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === 'ticketbridge ticket-store')!;
+  const mapping = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).find(
+    (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: storeId }),
+  )!;
+  assert.deepEqual(mapping.Properties.EventSourceArn, { 'Fn::GetAtt': [storeQueue, 'Arn'] });
+  assert.deepEqual(mapping.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  for (const queue of ['StoreFailed', 'StoreUndelivered']) {
+    const queueId = ids.find((id) => id.startsWith(queue) && json.Resources[id].Type === 'AWS::SQS::Queue')!;
+    assert.ok(queueId, queue);
+    const alarms = Object.values(resources(template, 'AWS::CloudWatch::Alarm')).filter((a) =>
+      JSON.stringify(a.Properties.Dimensions ?? []).includes(queueId),
+    );
+    assert.equal(alarms.length, 1, `${queue} is alarmed on`);
+  }
+  const topics = Object.values(resources(template, 'AWS::SNS::Topic')).filter((t) => t.Properties.DisplayName === 'ticketbridge ticket-store');
+  assert.equal(topics.length, 1);
+});
+
 test('mixpanelProfiles=store: the table stream invokes mixpanel-sink in order, bisecting, answering per record, with an on-failure queue; it may only read the stream', () => {
   assert.throws(() => synth({ mixpanelProfiles: 'store' }), /needs -c ticketStore=true/);
   assert.throws(() => synth({ ticketStore: true, mixpanelProfiles: 'stream' }), /context mixpanelProfiles/);
