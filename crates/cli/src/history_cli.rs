@@ -65,12 +65,8 @@ pub async fn backfill(
         let mixpanel = MixpanelConfig::from_settings(&s).map_err(|e| e.to_string())?;
         Backfill::new(&zendesk, mixpanel)
     };
-    let backfill = match built.await {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("configuration: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(backfill) = configured(built.await) else {
+        return ExitCode::FAILURE;
     };
     stop_on_ctrl_c(backfill.stop_flag());
     let options = BackfillOptions {
@@ -81,10 +77,7 @@ pub async fn backfill(
     };
     match backfill.run(&options).await {
         Ok((ended, counts)) => {
-            let state = match ended {
-                Ended::Complete => "complete",
-                Ended::Interrupted => "interrupted",
-            };
+            let state = ended.label();
             if json {
                 println!(
                     "{}",
@@ -110,14 +103,34 @@ pub async fn backfill(
                     println!("run the same command again to continue");
                 }
             }
-            match ended {
-                Ended::Complete => ExitCode::SUCCESS,
-                Ended::Interrupted => ExitCode::from(130),
-            }
+            ended.exit_code()
         }
         Err(e) => {
             eprintln!("backfill stopped: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The backfill `built`, or `None` after printing why its configuration failed.
+fn configured<T>(built: Result<T, String>) -> Option<T> {
+    built.inspect_err(|e| eprintln!("configuration: {e}")).ok()
+}
+
+impl Ended {
+    /// `complete` or `interrupted`.
+    fn label(self) -> &'static str {
+        match self {
+            Ended::Complete => "complete",
+            Ended::Interrupted => "interrupted",
+        }
+    }
+
+    /// Success, or 130 (the shell's code for Ctrl-C) when interrupted.
+    fn exit_code(self) -> ExitCode {
+        match self {
+            Ended::Complete => ExitCode::SUCCESS,
+            Ended::Interrupted => ExitCode::from(130),
         }
     }
 }
@@ -161,12 +174,8 @@ pub async fn backfill_store(
         };
         StoreBackfill::new(&zendesk, config, table)
     };
-    let backfill = match built.await {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("configuration: {e}");
-            return ExitCode::FAILURE;
-        }
+    let Some(backfill) = configured(built.await) else {
+        return ExitCode::FAILURE;
     };
     stop_on_ctrl_c(backfill.stop_flag());
     let options = StoreBackfillOptions {
@@ -176,10 +185,7 @@ pub async fn backfill_store(
     };
     match backfill.run(&options).await {
         Ok((ended, counts)) => {
-            let state = match ended {
-                Ended::Complete => "complete",
-                Ended::Interrupted => "interrupted",
-            };
+            let state = ended.label();
             if json {
                 println!(
                     "{}",
@@ -199,10 +205,7 @@ pub async fn backfill_store(
                     eprintln!("run the same command again to continue");
                 }
             }
-            match ended {
-                Ended::Complete => ExitCode::SUCCESS,
-                Ended::Interrupted => ExitCode::from(130),
-            }
+            ended.exit_code()
         }
         Err(e) => {
             eprintln!("backfill stopped: {e}");
