@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use delivery::{Batcher, Deadline, Delivery, Failure, Item, Outcome, RecordId, Settings};
-use mixpanel::MixpanelClient;
+use mixpanel::{MixpanelClient, ProfileSource};
 use serde::Serialize;
 use zendesk_api::{
     EXPORT_PAGE_SIZE, EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now,
@@ -103,8 +103,12 @@ impl MetricsJob {
             .project_token
             .as_ref()
             .map_or_else(|| "DRY_RUN_NO_TOKEN".into(), |t| t.expose().to_owned());
+        let mut mapper = MetricsMapper::new(config.mixpanel.mapping.distinct_id, token);
+        if config.mixpanel.mapping.profiles == ProfileSource::Store {
+            mapper = mapper.without_state();
+        }
         Self {
-            mapper: MetricsMapper::new(config.mixpanel.mapping.distinct_id, token),
+            mapper,
             config,
             zendesk,
             mixpanel,
@@ -221,13 +225,16 @@ impl MetricsJob {
             if let Some(event) = &records.event {
                 events.push(Item::new(event.to_string().into_bytes(), record));
             }
-            if !self.config.mixpanel.mapping.profiles.any() {
+            let profile = records
+                .profile
+                .filter(|_| self.config.mixpanel.mapping.profiles.any());
+            let Some(profile) = profile else {
                 if records.event.is_none() {
                     delivery.ledger.skip(record, "no metric set");
                 }
                 continue;
-            }
-            let update = Item::new(records.profile.to_string().into_bytes(), record);
+            };
+            let update = Item::new(profile.to_string().into_bytes(), record);
             match profiles.get_mut(&records.distinct_id) {
                 Some((time, kept)) => {
                     if records.state_time >= *time {

@@ -4,7 +4,9 @@
 //! The event's `time` is the metric set's `updated_at` and its `$insert_id` comes from
 //! (ticket id, `updated_at`): the same metric set read by overlapping runs is one event. The
 //! state is what the export holds now, so a profile an older event overwrote (a retry or a
-//! redrive arriving last) is set right by the next run.
+//! redrive arriving last) is set right by the next run. With profiles from the ticket store
+//! (`MIXPANEL_PROFILES=store`) the state is the store's to set, in its order: the profile then
+//! gets the metrics only.
 
 use mixpanel::{DistinctId, MapError};
 use serde_json::{Map, Value, json};
@@ -21,8 +23,9 @@ pub struct TicketRecords {
     pub distinct_id: String,
     /// The "Ticket Metrics Updated" `/import` event; `None` without a metric set.
     pub event: Option<Value>,
-    /// The `/engage` update: the ticket's state and its metrics.
-    pub profile: Value,
+    /// The `/engage` update: the ticket's state and its metrics (`None` when there is nothing
+    /// to set: no metric set, and the state is the store's).
+    pub profile: Option<Value>,
     /// The time of the state (the ticket's `updated_at`), which orders updates of one profile.
     pub state_time: Option<Timestamp>,
 }
@@ -94,6 +97,7 @@ pub fn metric_properties(set: &MetricSet) -> Map<String, Value> {
 pub struct MetricsMapper {
     distinct_id: DistinctId,
     token: String,
+    with_state: bool,
 }
 
 impl MetricsMapper {
@@ -102,14 +106,26 @@ impl MetricsMapper {
         Self {
             distinct_id,
             token: token.into(),
+            with_state: true,
         }
+    }
+
+    /// Leaves the ticket's state out of profile updates (`MIXPANEL_PROFILES=store`: the ticket
+    /// store's stream sets it, in the order the store accepted it).
+    pub fn without_state(mut self) -> Self {
+        self.with_state = false;
+        self
     }
 
     /// The records of `ticket`: its state always, its metrics event when it has a metric set
     /// (deleted and some archived tickets have none).
     pub fn records(&self, ticket: &ExportedTicket) -> Result<TicketRecords, MapError> {
         let distinct_id = self.distinct_id_of(ticket)?;
-        let mut set_values = ticket_state(ticket);
+        let mut set_values = if self.with_state {
+            ticket_state(ticket)
+        } else {
+            Map::new()
+        };
         let event = match &ticket.metric_set {
             Some(set) => {
                 let (event, values) = self.metrics(ticket, set, &distinct_id)?;
@@ -119,12 +135,14 @@ impl MetricsMapper {
             None => None,
         };
         Ok(TicketRecords {
-            profile: json!({
-                "$token": self.token,
-                "$distinct_id": distinct_id,
-                "$ip": 0,
-                "$ignore_time": true,
-                "$set": set_values,
+            profile: (!set_values.is_empty()).then(|| {
+                json!({
+                    "$token": self.token,
+                    "$distinct_id": distinct_id,
+                    "$ip": 0,
+                    "$ignore_time": true,
+                    "$set": set_values,
+                })
             }),
             event,
             distinct_id,
@@ -186,5 +204,42 @@ impl MetricsMapper {
             json!({"event": METRICS_EVENT, "properties": properties}),
             set_values,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(with_metrics: bool) -> ExportedTicket {
+        let page: Value = serde_json::from_str(include_str!(
+            "../../../events/zendesk-api/ticket-export-page.json"
+        ))
+        .unwrap();
+        let tickets: Vec<ExportedTicket> = serde_json::from_value(page["tickets"].clone()).unwrap();
+        tickets
+            .into_iter()
+            .find(|t| t.metric_set.is_some() == with_metrics)
+            .unwrap()
+    }
+
+    #[test]
+    fn with_profiles_from_the_store_the_metrics_run_sets_metrics_and_never_the_state() {
+        let mapper = MetricsMapper::new(DistinctId::Ticket, "t").without_state();
+        let records = mapper.records(&ticket(true)).unwrap();
+        let set = &records.profile.unwrap()["$set"];
+        assert!(
+            set.get("status").is_none() && set.get("last_event_at").is_none(),
+            "{set}"
+        );
+        assert!(set.get("metrics_updated_at").is_some(), "{set}");
+        assert_eq!(mapper.records(&ticket(false)).unwrap().profile, None);
+
+        let with_state = MetricsMapper::new(DistinctId::Ticket, "t");
+        let set = &with_state.records(&ticket(false)).unwrap().profile.unwrap()["$set"];
+        assert!(
+            set.get("status").is_some(),
+            "by default the state is set: {set}"
+        );
     }
 }

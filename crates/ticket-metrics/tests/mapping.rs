@@ -58,7 +58,7 @@ fn every_ticket_sets_its_current_state_and_only_what_the_export_holds() {
         let ticket = tickets().into_iter().find(|t| t.id == id).unwrap();
         mapper.records(&ticket).unwrap()
     };
-    let solved = by_id(48213).profile["$set"].clone();
+    let solved = by_id(48213).profile.as_ref().unwrap()["$set"].clone();
     for (key, value) in [
         ("status", json!("solved")),
         ("priority", json!("normal")),
@@ -73,14 +73,21 @@ fn every_ticket_sets_its_current_state_and_only_what_the_export_holds() {
         assert_eq!(solved[key], value, "{key}");
     }
     // Null in the export is left alone; an explicit [] clears the tags.
-    let open = by_id(48214).profile["$set"].clone();
+    let open = by_id(48214).profile.as_ref().unwrap()["$set"].clone();
     assert!(open.get("assignee_id").is_none() && open.get("organization_id").is_none());
     assert_eq!(open["tags"], json!([]));
     // Tickets without a metric set still heal their profile, with no metrics event.
     let archived = by_id(30001);
     assert!(archived.event.is_none());
-    assert_eq!(archived.profile["$set"]["status"], "closed");
-    assert!(archived.profile["$set"].get("priority").is_none());
+    assert_eq!(
+        archived.profile.as_ref().unwrap()["$set"]["status"],
+        "closed"
+    );
+    assert!(
+        archived.profile.as_ref().unwrap()["$set"]
+            .get("priority")
+            .is_none()
+    );
     // Nothing personal: subject and description never leave.
     let all = mapped(DistinctId::Ticket).to_string();
     for private in ["Double charge", "charged twice", "7946 0958"] {
