@@ -28,6 +28,8 @@ export interface TicketMetricsProps {
   readonly alarms: Alarms;
   /** The customer-managed key, when the stack has one. */
   readonly dataKey?: kms.IKey;
+  /** Where SLA events go (`EVENT_BUS_NAME`): the bus the rules route from. */
+  readonly bus: events.IEventBus;
 }
 
 /** The initial cursor value: SSM values cannot be empty; the job reads it as "no cursor yet". */
@@ -42,6 +44,8 @@ export class TicketMetrics extends Construct {
   readonly function: lambda.Function;
   /** The cursor parameter. */
   readonly cursor: ssm.StringParameter;
+  /** The SLA cursor parameter (metric event export). */
+  readonly slaCursor: ssm.StringParameter;
   /** Schedule invocations EventBridge could not deliver. */
   readonly missed: ReturnType<typeof deadLetterQueue>;
   /** Runs that failed twice (Mixpanel or Zendesk refused or stayed down): their invocation record. */
@@ -53,6 +57,10 @@ export class TicketMetrics extends Construct {
       description: 'ticketbridge ticket-metrics: Zendesk incremental ticket export cursor (saved after Mixpanel accepted each page)',
       stringValue: NO_CURSOR,
     });
+    this.slaCursor = new ssm.StringParameter(this, 'SlaCursor', {
+      description: 'ticketbridge ticket-metrics: Zendesk ticket metric event export position (saved after the bus accepted each page of SLA events)',
+      stringValue: NO_CURSOR,
+    });
     this.failedRuns = deadLetterQueue(this, 'FailedRuns', props.dataKey);
     const fn = new RustFunction(this, 'Metrics', {
       name: 'ticket-metrics',
@@ -60,7 +68,12 @@ export class TicketMetrics extends Construct {
       memorySize: 256,
       // The most Lambda allows: at 10 export requests a minute, a run reads up to ~140,000 tickets.
       timeout: Duration.minutes(15),
-      environment: { ...props.environment, CURSOR_PARAMETER: this.cursor.parameterName },
+      environment: {
+        ...props.environment,
+        CURSOR_PARAMETER: this.cursor.parameterName,
+        SLA_CURSOR_PARAMETER: this.slaCursor.parameterName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+      },
       secrets: props.secrets,
       logRetention: props.logRetention,
       reservedConcurrentExecutions: 1,
@@ -72,8 +85,11 @@ export class TicketMetrics extends Construct {
       dataKey: props.dataKey,
     });
     this.function = fn.function;
-    this.cursor.grantRead(this.function);
-    this.cursor.grantWrite(this.function);
+    for (const cursor of [this.cursor, this.slaCursor]) {
+      cursor.grantRead(this.function);
+      cursor.grantWrite(this.function);
+    }
+    props.bus.grantPutEventsTo(this.function);
 
     this.missed = deadLetterQueue(this, 'Missed', props.dataKey);
     new events.Rule(this, 'Schedule', {

@@ -212,6 +212,7 @@ export class TicketbridgeStack extends Stack {
             logRetention,
             alarms,
             dataKey,
+            bus: bridgeBus,
           })
         : undefined;
 
@@ -259,6 +260,10 @@ export class TicketbridgeStack extends Stack {
       new CfnOutput(this, 'MetricsCursorParameter', {
         value: metrics.cursor.parameterName,
         description: 'ticket-metrics: the Zendesk export cursor (set to "none" to start over from LOOKBACK_HOURS)',
+      });
+      new CfnOutput(this, 'MetricsSlaCursorParameter', {
+        value: metrics.slaCursor.parameterName,
+        description: 'ticket-metrics: the metric event export position for SLA events (set to "none" to start over from LOOKBACK_HOURS)',
       });
       new CfnOutput(this, 'MetricsFailedRunsQueue', {
         value: metrics.failedRuns.queueName,

@@ -130,7 +130,7 @@ test('highVolume: SNS → SQS (raw) → Lambda with batching, partial batch fail
   }
 });
 
-test('webhook-bridge: a Function URL with auth NONE, PutEvents on its bus only, reserved concurrency', () => {
+test('webhook-bridge: a Function URL with auth NONE, PutEvents on its bus only (like ticket-metrics), reserved concurrency', () => {
   const { template } = synth({ bridgeReservedConcurrency: 20 });
   const urls = Object.values(resources(template, 'AWS::Lambda::Url'));
   assert.equal(urls.length, 1);
@@ -139,8 +139,10 @@ test('webhook-bridge: a Function URL with auth NONE, PutEvents on its bus only, 
   const putEvents = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap((p) =>
     p.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('events:PutEvents')),
   );
-  assert.equal(putEvents.length, 1);
-  assert.deepEqual(putEvents[0].Resource, { 'Fn::GetAtt': [bus, 'Arn'] });
+  assert.equal(putEvents.length, 2, 'webhook-bridge and ticket-metrics (SLA events)');
+  for (const statement of putEvents) {
+    assert.deepEqual(statement.Resource, { 'Fn::GetAtt': [bus, 'Arn'] });
+  }
   const bridge = Object.values(resources(template, 'AWS::Lambda::Function')).find(
     (f) => f.Properties.Description === 'ticketbridge webhook-bridge',
   )!;
@@ -485,7 +487,11 @@ test('ticket-metrics: on a schedule, one run at a time, writing only its own cur
   )![0];
   const fn = json.Resources[fnId].Properties;
   assert.equal(fn.ReservedConcurrentExecutions, 1);
-  const parameter = idOf(template, 'AWS::SSM::Parameter', 'Cursor');
+  const parameter = idOf(template, 'AWS::SSM::Parameter', 'MetricsCursor');
+  const slaParameter = idOf(template, 'AWS::SSM::Parameter', 'SlaCursor');
+  assert.equal(json.Resources[slaParameter].Properties.Value, 'none');
+  assert.deepEqual(fn.Environment.Variables.SLA_CURSOR_PARAMETER, { Ref: slaParameter });
+  assert.deepEqual(fn.Environment.Variables.EVENT_BUS_NAME, { Ref: idOf(template, 'AWS::Events::EventBus', 'Bus') });
   assert.equal(json.Resources[parameter].Properties.Value, 'none');
   assert.deepEqual(fn.Environment.Variables.CURSOR_PARAMETER, { Ref: parameter });
   assert.equal(fn.Environment.Variables.ZENDESK_SUBDOMAIN, 'acme');

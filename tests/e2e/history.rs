@@ -14,7 +14,8 @@ use ticket_metrics::{CursorStore, MetricsConfig, MetricsJob, Stop};
 use ticketbridge_cli::backfill::{Backfill, BackfillOptions, CheckpointFile, Ended};
 use ticketbridge_cli::{FunctionProcess, Outcome, RuntimeApi};
 use ticketbridge_e2e::{
-    EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, binary, sample, sns,
+    EventSource, MockMixpanel, MockZendeskExports, ZENDESK_TOKEN, binary, deliver_over_sns, sample,
+    sns,
 };
 use zendesk_api::ZendeskConfig;
 
@@ -508,4 +509,165 @@ async fn a_profile_an_older_event_overwrote_is_healed_by_the_next_metrics_run() 
     assert_eq!(healed["last_event_at"], "2026-03-11T09:30:00");
     // Tickets without a metric set heal too.
     assert_eq!(mixpanel.profile("30001").unwrap()["status"], "closed");
+}
+
+/// A metric event `seconds` from now (negative: in the past).
+fn metric_event(id: u64, ticket: u64, kind: &str, seconds: i64, extra: Value) -> Value {
+    let at = zendesk_events::Timestamp::from_unix_nanos(
+        (zendesk_api::unix_now() + seconds) as i128 * 1_000_000_000,
+    )
+    .unwrap();
+    let mut event = json!({"id": id, "ticket_id": ticket, "metric": "reply_time", "instance_id": 1,
+                           "type": kind, "time": at.to_rfc3339_millis()});
+    event
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    event
+}
+
+fn urgent() -> Value {
+    json!({"sla": {"target": 60, "business_hours": false,
+                   "policy": {"id": 25, "title": "Urgent", "description": "Within the hour"}}})
+}
+
+/// The job with the SLA pass publishing to `bus`, both cursors beside `cursor`.
+async fn sla_job(
+    s: &Settings<'_>,
+    cursor: &std::path::Path,
+    bus: &ticketbridge_cli::LocalBus,
+) -> MetricsJob {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(bus.url())
+        .credentials_provider(aws_sdk_eventbridge::config::SharedCredentialsProvider::new(
+            aws_sdk_eventbridge::config::Credentials::for_tests(),
+        ))
+        .build();
+    let config = MetricsConfig::from_settings(s).unwrap();
+    let publisher = event_bus::Publisher::new(&sdk, "ticketbridge-events", config.mixpanel.retry);
+    MetricsJob::from_config(config)
+        .await
+        .unwrap()
+        .with_store(CursorStore::File(cursor.to_owned()))
+        .with_sla(
+            CursorStore::File(cursor.with_extension("sla.json")),
+            Some(publisher),
+        )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_cancelled_and_reach_mixpanel_once()
+ {
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), Vec::new(), 100).await;
+    zendesk.set_metric_events(vec![
+        // Ticket 1: applied, breached an hour later, fulfilled after: the target was missed.
+        metric_event(1, 1, "apply_sla", -10_800, urgent()),
+        metric_event(2, 1, "activate", -10_800, json!({})),
+        metric_event(3, 1, "breach", -7_200, json!({})),
+        metric_event(4, 1, "fulfill", -3_600, json!({})),
+        // Ticket 2: fulfilled in time; its breach was recorded ahead and then deleted.
+        metric_event(5, 2, "apply_sla", -5_400, urgent()),
+        metric_event(6, 2, "fulfill", -3_000, json!({})),
+        metric_event(7, 2, "breach", -1_800, json!({"deleted": true})),
+        // Ticket 3: applied, its breach still 3 s ahead.
+        metric_event(8, 3, "apply_sla", -600, urgent()),
+        metric_event(9, 3, "breach", 3, json!({})),
+    ]);
+    let mixpanel = MockMixpanel::start().await;
+    let bus = ticketbridge_cli::LocalBus::start().await.unwrap();
+    let s = settings(
+        &zendesk,
+        &mixpanel,
+        &[("EVENT_BUS_NAME", "ticketbridge-events")],
+    );
+    let cursor = temp_path("sla-cursor");
+    let summary = sla_job(&s, &cursor, &bus)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    let sla = summary.sla.clone().expect("the SLA pass ran");
+    assert_eq!(
+        (sla.published, sla.cancelled, sla.held),
+        (3, 1, 1),
+        "{sla:?}"
+    );
+    let names = |events: &[Value]| -> Vec<(u64, String)> {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e["detail"]["ticket_event"]["ticket"]["id"]
+                        .as_u64()
+                        .unwrap(),
+                    e["detail-type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        names(&bus.events()),
+        [
+            (1, "Support Ticket: SLA Breached".to_owned()),
+            (1, "Support Ticket: SLA Fulfilled".to_owned()),
+            (2, "Support Ticket: SLA Fulfilled".to_owned()),
+        ]
+    );
+    let fulfilled = |ticket: u64| {
+        bus.events()
+            .into_iter()
+            .find(|e| {
+                e["detail"]["ticket_event"]["ticket"]["id"] == ticket
+                    && e["detail-type"] == "Support Ticket: SLA Fulfilled"
+            })
+            .unwrap()["detail"]["ticket_event"]["sla"]["target_met"]
+            .clone()
+    };
+    assert_eq!((fulfilled(1), fulfilled(2)), (json!(false), json!(true)));
+
+    // A run before the breach's time publishes nothing again; once it passed, it is published
+    // with the SLA its apply_sla (read by the first run) set.
+    let again = sla_job(&s, &cursor, &bus)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(again.sla.unwrap().published, 0);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let later = sla_job(&s, &cursor, &bus)
+        .await
+        .run(Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(later.sla.unwrap().published, 1);
+    let events = bus.events();
+    assert_eq!(events.len(), 4);
+    let breach = &events[3]["detail"]["ticket_event"];
+    assert_eq!(breach["ticket"]["id"], 3);
+    assert_eq!(breach["sla"]["policy_title"], "Urgent");
+    assert_eq!(breach["sla"]["target_minutes"], 60);
+
+    // Through the real mixpanel-sink, delivered twice: each SLA event counted once, keyed by
+    // its metric event.
+    let api = RuntimeApi::start().await.unwrap();
+    let sink =
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &mixpanel.sink_env(&[])).unwrap();
+    for (n, event) in events.iter().chain(events.iter()).enumerate() {
+        deliver_over_sns(&api, &event.to_string(), &format!("sla-{n}")).await;
+    }
+    sink.stop().await;
+    let held = mixpanel.deduplicated();
+    let sla_events: Vec<&Value> = held
+        .iter()
+        .filter(|e| e["event"].as_str().unwrap().starts_with("Ticket SLA"))
+        .collect();
+    assert_eq!(sla_events.len(), 4, "{held:?}");
+    let breached = sla_events
+        .iter()
+        .find(|e| e["event"] == "Ticket SLA Breached" && e["properties"]["ticket_id"] == 3)
+        .unwrap();
+    assert_eq!(breached["properties"]["sla_policy_title"], "Urgent");
+    assert_eq!(breached["properties"]["sla_metric"], "reply_time");
 }

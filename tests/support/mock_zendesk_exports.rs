@@ -4,7 +4,10 @@
 //!   pages overlap at their boundary, as Zendesk's do), `end_of_stream` on a short page;
 //! - `GET /api/v2/incremental/tickets/cursor.json?start_time=…|cursor=…`: cursor pages of
 //!   tickets with their `metric_set` when asked with `include=metric_sets`;
-//! - both count against one limit of `limit` requests per rolling `window`: over it, 429 with
+//! - `GET /api/v2/incremental/ticket_metric_events.json?start_time=…`: time-based pages of the
+//!   metric events set with [`MockZendeskExports::set_metric_events`] whose `time` is at or
+//!   after `start_time`, paged like the ticket events;
+//! - all count against one limit of `limit` requests per rolling `window`: over it, 429 with
 //!   `Retry-After` (whole seconds until a slot frees);
 //! - injected faults (429 with `Retry-After: 1`, 5xx) answer the next calls.
 
@@ -83,6 +86,14 @@ struct Store {
     event_pages: Vec<(Instant, usize)>,
     ticket_pages: Vec<(Instant, usize)>,
     throttled: usize,
+    /// Ticket metric events, in `time` order.
+    metric_events: Vec<Value>,
+}
+
+/// Unix seconds of an RFC 3339 `time`.
+fn unix_seconds(time: &Value) -> i64 {
+    let at: zendesk_events::Timestamp = serde_json::from_value(time.clone()).unwrap();
+    at.unix_millis().div_euclid(1000)
 }
 
 /// The mock.
@@ -135,6 +146,26 @@ impl Respond for Export {
             request.url.path(),
             request.url.query().unwrap_or("")
         ));
+        if request.url.path().ends_with("/ticket_metric_events.json") {
+            let Some(start_time) = param("start_time").and_then(|s| s.parse::<i64>().ok()) else {
+                return ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": "start_time is required"}));
+            };
+            let items: Vec<Value> = store
+                .metric_events
+                .iter()
+                .filter(|e| unix_seconds(&e["time"]) >= start_time)
+                .take(store.page_size)
+                .cloned()
+                .collect();
+            let end_time = items
+                .last()
+                .map_or(start_time, |i| unix_seconds(&i["time"]));
+            let end_of_stream = items.len() < store.page_size;
+            return ResponseTemplate::new(200).set_body_json(json!({
+                "ticket_metric_events": items, "count": items.len(), "end_time": end_time,
+                "end_of_stream": end_of_stream}));
+        }
         if request.url.path().ends_with("/ticket_events.json") {
             let Some(start_time) = param("start_time").and_then(|s| s.parse::<i64>().ok()) else {
                 return ResponseTemplate::new(400)
@@ -234,8 +265,10 @@ impl MockZendeskExports {
             event_pages: Vec::new(),
             ticket_pages: Vec::new(),
             throttled: 0,
+            metric_events: Vec::new(),
         }));
         for p in [
+            "/api/v2/incremental/ticket_metric_events.json",
             "/api/v2/incremental/ticket_events.json",
             "/api/v2/incremental/tickets/cursor.json",
         ] {
@@ -251,6 +284,12 @@ impl MockZendeskExports {
     /// Base URL for `ZENDESK_API_URL`.
     pub fn url(&self) -> String {
         self.server.uri()
+    }
+
+    /// Serves these ticket metric events (sorted by `time` here).
+    pub fn set_metric_events(&self, mut events: Vec<Value>) {
+        events.sort_by_key(|e| unix_seconds(&e["time"]));
+        self.store.lock().unwrap().metric_events = events;
     }
 
     /// Enforces at most `limit` requests per rolling `window` (Zendesk: 10 per minute).

@@ -221,7 +221,10 @@ pub async fn metrics(cursor_file: Option<PathBuf>, budget: Duration, dry_run: bo
         let config = MetricsConfig::from_settings(&s).map_err(|e| e.to_string())?;
         let job = MetricsJob::from_config(config).await?;
         Ok::<_, String>(match cursor_file {
-            Some(path) => job.with_store(CursorStore::File(path)),
+            // The SLA cursor (with EVENT_BUS_NAME) goes beside it.
+            Some(path) => job
+                .with_sla_store(CursorStore::File(path.with_extension("sla.json")))
+                .with_store(CursorStore::File(path)),
             None => job,
         })
     };

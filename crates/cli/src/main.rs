@@ -127,7 +127,8 @@ enum Command {
     /// Run the ticket-metrics job once, locally, with the Lambda's settings from the
     /// environment (CURSOR_PARAMETER uses SSM; --cursor-file keeps the cursor in a file).
     Metrics {
-        /// Keep the export cursor in this file instead of CURSOR_PARAMETER or the lookback.
+        /// Keep the export cursor in this file instead of CURSOR_PARAMETER or the lookback
+        /// (and, with EVENT_BUS_NAME, the SLA cursor beside it, `<file>.sla.json`).
         #[arg(long)]
         cursor_file: Option<PathBuf>,
         /// Seconds the run may take (a Lambda's timeout).

@@ -224,11 +224,7 @@ pub fn markdown_table(names: &EventNames) -> String {
         "| Zendesk connector `detail-type` | Zendesk webhook `type` | Mixpanel event |\n|---|---|---|\n",
     );
     for spec in EVENT_TYPES {
-        let connector = if spec.in_connector {
-            format!("`Support Ticket: {}`", spec.name)
-        } else {
-            "—".to_owned()
-        };
+        let connector = ticket_analytics::table_cell_detail_type(spec);
         let webhook = spec
             .webhook_suffix
             .map_or("—".to_owned(), |s| format!("`zen:event-type:ticket.{s}`"));

@@ -9,7 +9,7 @@ mod properties;
 
 pub use names::{
     EventNames, MAX_EVENT_NAME_CHARS, RESPONDED, event_name, event_names, is_allowed, is_response,
-    table_cell_name,
+    table_cell_detail_type, table_cell_name,
 };
 pub use pii::{DOCUMENTED_EXTRA_KEYS, PiiPolicy};
 pub use properties::TicketProperties;

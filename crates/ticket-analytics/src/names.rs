@@ -140,6 +140,18 @@ impl EventNames {
     }
 }
 
+/// A mapping table's cell for the bus `detail-type` of `spec`: the connector's, or the one
+/// `ticket-metrics` publishes SLA events under, or "—".
+pub fn table_cell_detail_type(spec: &zendesk_events::EventSpec) -> String {
+    if spec.in_connector {
+        format!("`Support Ticket: {}`", spec.name)
+    } else if spec.from_metric_events {
+        format!("`Support Ticket: {}` (ticket-metrics)", spec.name)
+    } else {
+        "—".to_owned()
+    }
+}
+
 /// A mapping table's cell for `event_type`: its name (or "not sent"), and for comments the
 /// responded event beside it.
 pub fn table_cell_name(names: &EventNames, event_type: &EventType) -> String {

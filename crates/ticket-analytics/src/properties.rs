@@ -69,10 +69,34 @@ pub struct TicketProperties<'a> {
     custom_field_id: Option<&'a Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     custom_field_title: Option<&'a Value>,
+    /// The SLA of SLA events: `sla_metric`, `sla_instance_id`, `sla_policy_id`,
+    /// `sla_policy_title`, `sla_target_minutes`, `sla_business_hours`, `sla_target_met`,
+    /// `sla_group`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    sla: Option<SlaProperties<'a>>,
     /// Type-specific keys Zendesk sent that the policy lets out ([`DOCUMENTED_EXTRA_KEYS`],
     /// `EXTRA_PROPERTIES`).
     #[serde(flatten)]
     extra: AllowedExtra<'a>,
+}
+
+/// An SLA event's SLA as flat properties.
+#[derive(Debug, Serialize)]
+struct SlaProperties<'a> {
+    sla_metric: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_instance_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_policy_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_policy_title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_target_minutes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_business_hours: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sla_target_met: Option<bool>,
+    sla_group: bool,
 }
 
 impl<'a> TicketProperties<'a> {
@@ -136,6 +160,16 @@ impl<'a> TicketProperties<'a> {
             attachment_public: event.attachment.as_ref().and_then(|a| a.is_public),
             custom_field_id: custom_field.and_then(|f| f.get("id")),
             custom_field_title: custom_field.and_then(|f| f.get("title")),
+            sla: event.sla.as_ref().map(|sla| SlaProperties {
+                sla_metric: &sla.metric,
+                sla_instance_id: sla.instance_id,
+                sla_policy_id: sla.policy_id,
+                sla_policy_title: sla.policy_title.as_deref(),
+                sla_target_minutes: sla.target_minutes,
+                sla_business_hours: sla.business_hours,
+                sla_target_met: sla.target_met,
+                sla_group: sla.group_sla,
+            }),
             extra: AllowedExtra {
                 extra: &event.extra,
                 pii,

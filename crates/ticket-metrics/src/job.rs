@@ -1,21 +1,29 @@
 //! One run: read tickets changed since the cursor (or the lookback), send their metric sets to
-//! Mixpanel page by page, and save the cursor after each page Mixpanel accepted. A run stops
-//! before the deadline with its progress saved; the next run continues from there.
+//! Mixpanel page by page, and save the cursor after each page Mixpanel accepted. With a bus,
+//! then read the ticket metric event export from its own cursor and publish SLA events, saving
+//! that cursor after each page the bus accepted. A run stops before the deadline with its
+//! progress saved; the next run continues from there.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use delivery::{Batcher, Deadline, Delivery, Failure, Item, Outcome, RecordId, Settings};
+use event_bus::Publisher;
 use mixpanel::{MixpanelClient, ProfileSource};
 use serde::Serialize;
 use zendesk_api::{
-    EXPORT_PAGE_SIZE, EndpointClass, ExportStart, TicketPage, ZendeskClient, ZendeskError, unix_now,
+    EXPORT_PAGE_SIZE, EndpointClass, ExportItem, ExportPosition, ExportStart, MetricEventStream,
+    TicketPage, ZendeskClient, ZendeskError, unix_now,
 };
 use zendesk_events::Timestamp;
 
-use crate::config::MetricsConfig;
-use crate::cursor::{CursorError, CursorStore};
+use crate::config::{MetricsConfig, SlaConfig};
+use crate::cursor::{CursorError, CursorStore, NO_CURSOR};
 use crate::mapping::MetricsMapper;
+use crate::sla::{Decision, SlaCursor, SlaReader, is_handled};
+
+/// Most entries in one PutEvents request.
+const PUT_EVENTS_MAX_ENTRIES: usize = 10;
 
 /// Time kept for saving the cursor after a page.
 const CURSOR_SAVE_TIME: Duration = Duration::from_secs(2);
@@ -54,6 +62,30 @@ pub struct RunSummary {
     pub rate_limit_wait_ms: u64,
     /// Why it stopped.
     pub stopped: Option<Stop>,
+    /// The SLA pass, with a bus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaSummary>,
+}
+
+/// What the SLA pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SlaSummary {
+    /// Metric event pages read.
+    pub pages: u64,
+    /// Metric events read.
+    pub metric_events: u64,
+    /// SLA events the bus accepted.
+    pub published: u64,
+    /// Breaches `deleted` or cancelled by a fulfilment.
+    pub cancelled: u64,
+    /// Breaches still ahead, left for a later run.
+    pub held: u64,
+    /// Metric events read again for context (handled by an earlier run).
+    pub context_only: u64,
+    /// Metric events that could not be read (named in the log).
+    pub unreadable: u64,
+    /// Why it stopped.
+    pub stopped: Option<Stop>,
 }
 
 /// A run that failed; the cursor holds the last page Mixpanel accepted.
@@ -65,6 +97,16 @@ pub enum JobError {
     /// The cursor could not be read or saved.
     #[error(transparent)]
     Cursor(#[from] CursorError),
+    /// The bus did not accept a page's SLA events; the page is read again next run.
+    #[error(
+        "EventBridge did not accept the SLA events of metric event page {page} of this run: {reason}; the SLA cursor stays at the last published page"
+    )]
+    Bus {
+        /// The page of this run, from 1.
+        page: u64,
+        /// Why.
+        reason: String,
+    },
     /// Mixpanel did not accept a page; it is read again next run.
     #[error(
         "Mixpanel did not accept page {page} of this run (ticket {ticket} and {others} more not accepted): {failure}; the cursor stays at the last accepted page"
@@ -88,6 +130,25 @@ pub struct MetricsJob {
     mixpanel: MixpanelClient,
     mapper: MetricsMapper,
     store: CursorStore,
+    sla: Option<SlaPass>,
+}
+
+/// The SLA pass's settings, cursor and publisher (`None`: `DRY_RUN` prints the events).
+struct SlaPass {
+    config: SlaConfig,
+    store: CursorStore,
+    publisher: Option<Publisher>,
+}
+
+/// Moves `position` past `item` (items come in export order).
+fn advance(position: &mut ExportPosition, item: &zendesk_api::MetricEventItem) {
+    let at = item.unix_seconds();
+    if at > position.start_time {
+        position.start_time = at;
+        position.done = vec![item.id];
+    } else if at == position.start_time && !position.done.contains(&item.id) {
+        position.done.push(item.id);
+    }
 }
 
 impl MetricsJob {
@@ -113,7 +174,29 @@ impl MetricsJob {
             zendesk,
             mixpanel,
             store,
+            sla: None,
         }
+    }
+
+    /// Adds the SLA pass: publishing with `publisher` (`None` prints the events), its cursor in
+    /// `store`.
+    pub fn with_sla(mut self, store: CursorStore, publisher: Option<Publisher>) -> Self {
+        if let Some(config) = self.config.sla.clone() {
+            self.sla = Some(SlaPass {
+                config,
+                store,
+                publisher,
+            });
+        }
+        self
+    }
+
+    /// Uses `store` for the SLA cursor instead of the configured one.
+    pub fn with_sla_store(mut self, store: CursorStore) -> Self {
+        if let Some(sla) = &mut self.sla {
+            sla.store = store;
+        }
+        self
     }
 
     /// Builds the clients and the cursor store from validated settings.
@@ -124,7 +207,25 @@ impl MetricsJob {
             Some(name) => CursorStore::ssm(name.clone()).await,
             None => CursorStore::Lookback,
         };
-        Ok(Self::new(config, zendesk, mixpanel, store))
+        let sla = config.sla.clone();
+        let job = Self::new(config, zendesk, mixpanel, store);
+        Ok(match sla {
+            None => job,
+            Some(sla) => {
+                let store = match &sla.cursor_parameter {
+                    Some(name) => CursorStore::ssm(name.clone()).await,
+                    None => CursorStore::Lookback,
+                };
+                let publisher = if job.config.mixpanel.dry_run {
+                    None
+                } else {
+                    let sdk =
+                        aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                    Some(Publisher::new(&sdk, sla.bus, job.config.mixpanel.retry))
+                };
+                job.with_sla(store, publisher)
+            }
+        })
     }
 
     /// Reads settings (secrets resolved) and builds the job.
@@ -158,11 +259,155 @@ impl MetricsJob {
         let deadline = Deadline::after(budget);
         let mut summary = RunSummary::default();
         let result = self.pages(&deadline, &mut summary).await;
+        let result = match (result, &self.sla) {
+            (Ok(Stop::CaughtUp), Some(sla)) => {
+                let mut counts = SlaSummary::default();
+                let stop = self.sla_pages(sla, &deadline, &mut counts).await;
+                counts.stopped = stop.as_ref().ok().copied();
+                summary.sla = Some(counts);
+                stop.map(|_| Stop::CaughtUp)
+            }
+            (result, _) => result,
+        };
         summary.rate_limit_wait_ms = self.zendesk.rate_limit_wait().as_millis() as u64;
         result.map(|stop| {
             summary.stopped = Some(stop);
             summary
         })
+    }
+
+    /// The SLA pass: metric events from the SLA cursor, SLA events to the bus, the cursor saved
+    /// after each page the bus accepted.
+    async fn sla_pages(
+        &self,
+        sla: &SlaPass,
+        deadline: &Deadline,
+        counts: &mut SlaSummary,
+    ) -> Result<Stop, JobError> {
+        let now = unix_now();
+        let cursor = match sla.store.load().await? {
+            Some(text) if text != NO_CURSOR => {
+                serde_json::from_str::<SlaCursor>(&text).map_err(|e| CursorError {
+                    store: sla.store.describe(),
+                    reason: format!(
+                        "not an SLA cursor ({e}); set it to \"{NO_CURSOR}\" to start over"
+                    ),
+                })?
+            }
+            _ => {
+                let start = now - self.config.lookback.as_secs() as i64;
+                SlaCursor {
+                    read_from: start,
+                    published: ExportPosition {
+                        start_time: start,
+                        done: Vec::new(),
+                    },
+                }
+            }
+        };
+        tracing::info!(cursor = %sla.store.describe(), read_from = cursor.read_from, "reading ticket metric events");
+        let mut stream = MetricEventStream::new(
+            ExportPosition {
+                start_time: cursor.read_from,
+                done: Vec::new(),
+            },
+            None,
+        );
+        let mut reader = SlaReader::new(sla.config.applied_events);
+        let mut published = cursor.published.clone();
+        let save = async |read_from: i64, published: &ExportPosition| {
+            let text = serde_json::to_string(&SlaCursor {
+                read_from,
+                published: published.clone(),
+            })
+            .expect("cursors serialize");
+            sla.store.save(&text).await
+        };
+        loop {
+            let wait = self.zendesk.next_slot_in(EndpointClass::IncrementalExport);
+            let reserve = self.config.mixpanel.retry.request_timeout * 2 + CURSOR_SAVE_TIME;
+            if !deadline.allows(wait, reserve) {
+                return Ok(Stop::Deadline);
+            }
+            let Some(page) = stream.next_page(&self.zendesk, deadline).await? else {
+                break;
+            };
+            counts.pages += 1;
+            let mut entries = Vec::new();
+            let mut reached = published.clone();
+            for item in page.items {
+                let item = match item {
+                    Ok(item) => item,
+                    Err(e) => {
+                        counts.unreadable += 1;
+                        tracing::warn!(error = %e, "unreadable metric event");
+                        continue;
+                    }
+                };
+                counts.metric_events += 1;
+                let (decision, entry) =
+                    reader.read(&item, now, is_handled(&item, &cursor.published));
+                match decision {
+                    Decision::Cancelled => counts.cancelled += 1,
+                    Decision::Held => counts.held += 1,
+                    Decision::AlreadyHandled => counts.context_only += 1,
+                    Decision::Publish | Decision::NoEvent => {}
+                }
+                entries.extend(entry);
+                if decision != Decision::Held && item.unix_seconds() <= now {
+                    advance(&mut reached, &item);
+                }
+            }
+            self.publish(sla, entries, deadline, counts).await?;
+            published = reached;
+            save(cursor.read_from, &published).await?;
+            if stream.is_finished() {
+                break;
+            }
+        }
+        let context_start = now - sla.config.context.as_secs() as i64;
+        save(
+            reader.read_from(published.start_time, context_start),
+            &published,
+        )
+        .await?;
+        Ok(Stop::CaughtUp)
+    }
+
+    /// Publishes one page's SLA events (`DRY_RUN`: prints them).
+    async fn publish(
+        &self,
+        sla: &SlaPass,
+        mut entries: Vec<event_bus::BusEntry>,
+        deadline: &Deadline,
+        counts: &mut SlaSummary,
+    ) -> Result<(), JobError> {
+        let Some(publisher) = &sla.publisher else {
+            for entry in &entries {
+                println!(
+                    "{}",
+                    serde_json::json!({"PutEvents": {"Source": entry.source, "DetailType": entry.detail_type,
+                                       "Detail": entry.detail, "Time": entry.time.to_rfc3339_nanos()}})
+                );
+            }
+            counts.published += entries.len() as u64;
+            return Ok(());
+        };
+        for chunk in entries.chunks_mut(PUT_EVENTS_MAX_ENTRIES) {
+            let requests = chunk
+                .iter_mut()
+                .map(|entry| publisher.request_entry(entry).0)
+                .collect();
+            publisher
+                .publish(requests, *deadline)
+                .await
+                .map_err(|e| JobError::Bus {
+                    page: counts.pages,
+                    reason: e.to_string(),
+                })?;
+            counts.published += chunk.len() as u64;
+        }
+        Ok(())
     }
 
     async fn pages(&self, deadline: &Deadline, summary: &mut RunSummary) -> Result<Stop, JobError> {

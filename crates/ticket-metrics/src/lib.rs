@@ -7,6 +7,7 @@ pub mod cursor;
 mod handler;
 pub mod job;
 pub mod mapping;
+pub mod sla;
 
 pub use config::{MetricsConfig, SECRET_SETTINGS};
 pub use cursor::{CursorError, CursorStore, NO_CURSOR};

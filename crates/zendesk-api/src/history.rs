@@ -101,6 +101,7 @@ pub fn history_events(item: &TicketEventItem) -> HistoryEvents {
         comment: None,
         attachment: None,
         custom_field: None,
+        sla: None,
         extra: BTreeMap::new(),
     };
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::DecodeError;
-use crate::event::{SourceFamily, TicketEvent};
+use crate::event::{Sla, SourceFamily, TicketEvent};
 use crate::identity::EventIdentity;
 use crate::ids;
 use crate::kind::{DETAIL_TYPE_PREFIX, EventType, WEBHOOK_TICKET_PREFIX};
@@ -51,6 +51,7 @@ struct TicketEventParts<'a> {
     comment: Option<WireComment>,
     attachment: Option<wire::WireAttachment>,
     custom_field: Option<serde_json::Value>,
+    sla: Option<Sla>,
     /// `previous`, `current` (decoded once the event type is known) and unknown members.
     rest: RawObject<'a>,
 }
@@ -68,6 +69,7 @@ impl<'a> Members<'a> for TicketEventParts<'a> {
             "comment" => self.comment = map.next_value()?,
             "attachment" => self.attachment = map.next_value()?,
             "custom_field" => self.custom_field = map.next_value()?,
+            "sla" => self.sla = map.next_value()?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -195,6 +197,9 @@ impl<'a> TicketEventParts<'a> {
         let custom_field = wire::take(&mut object, "custom_field")
             .map(|raw| wire::parse_raw(raw, TE_CUSTOM_FIELD))
             .transpose()?;
+        let sla = wire::take(&mut object, "sla")
+            .map(|raw| wire::parse_raw(raw, TE_SLA))
+            .transpose()?;
         Ok(Self {
             type_name,
             meta,
@@ -202,6 +207,7 @@ impl<'a> TicketEventParts<'a> {
             comment,
             attachment,
             custom_field,
+            sla,
             rest: object,
         })
     }
@@ -297,6 +303,9 @@ struct ConnectorMeta {
     /// Set by the webhook bridge: the webhook event id, so bridged events keep webhook identity.
     #[serde(default)]
     event_id: Option<String>,
+    /// Set by ticket-metrics on SLA events: the Zendesk metric event id, their identity.
+    #[serde(default)]
+    metric_event_id: Option<u64>,
 }
 
 // Paths are static so decoding allocates none unless it fails.
@@ -307,6 +316,7 @@ const TE_TICKET: &str = "$.detail.ticket_event.ticket";
 const TE_COMMENT: &str = "$.detail.ticket_event.comment";
 const TE_ATTACHMENT: &str = "$.detail.ticket_event.attachment";
 const TE_CUSTOM_FIELD: &str = "$.detail.ticket_event.custom_field";
+const TE_SLA: &str = "$.detail.ticket_event.sla";
 
 fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEvent, DecodeError> {
     let parts = TicketEventParts::from_raw(wire::parse(raw.get(), TE)?)?;
@@ -351,7 +361,15 @@ fn decode_connector_parts(
         event.attachment = Some(attachment.into());
     }
     event.custom_field = parts.custom_field;
+    event.sla = parts.sla;
     event.extra = wire::into_extra(object, te_path)?;
+
+    if let Some(id) = meta.metric_event_id {
+        // Published by ticket-metrics from the metric event export: that event is its identity.
+        event.family = SourceFamily::Export;
+        event.identity = EventIdentity::metric_event(id);
+        return Ok(event);
+    }
 
     if let Some(webhook_id) = meta.event_id {
         // Bridged from a webhook: it is that webhook event, whatever shape carried it.
@@ -573,6 +591,7 @@ fn base_event(
         comment: None,
         attachment: None,
         custom_field: None,
+        sla: None,
         extra: Default::default(),
         identity: EventIdentity::from_parts(&[]),
     }

@@ -52,6 +52,9 @@ pub struct TicketEvent {
     pub attachment: Option<Attachment>,
     /// The field of "Custom Field Changed".
     pub custom_field: Option<Value>,
+    /// The SLA of an SLA event (`SLA Breached`, `SLA Fulfilled`, `SLA Applied`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Sla>,
     /// Keys Zendesk sent that the model has no field for (`tags_added`, `target_ticket_id`, …).
     pub extra: BTreeMap<String, Value>,
     /// Stable identity derived from Zendesk's own ids.
@@ -60,6 +63,34 @@ pub struct TicketEvent {
 
 fn serialize_type<S: serde::Serializer>(t: &EventType, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.name())
+}
+
+/// What an SLA event is about: the metric, its instance and the target that applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Sla {
+    /// `reply_time`, `agent_work_time`, `requester_wait_time`, `periodic_update_time`, …
+    pub metric: String,
+    /// Which instance of the metric (reply time counts each reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<u64>,
+    /// The SLA policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_id: Option<u64>,
+    /// The SLA policy's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_title: Option<String>,
+    /// The target, in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_minutes: Option<u64>,
+    /// Whether the target counts business hours (`false`: calendar hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<bool>,
+    /// On a fulfilment: whether it came before any breach of the target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_met: Option<bool>,
+    /// A group SLA (`apply_group_sla`) rather than a ticket SLA.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub group_sla: bool,
 }
 
 /// `meta.sequence`: one Zendesk action fans out into several events sharing `id`.

@@ -18,6 +18,12 @@ impl EventIdentity {
         Self(format!("zendesk:webhook:{id}"))
     }
 
+    /// Identity of an SLA event published from Zendesk's ticket metric event export: the metric
+    /// event id.
+    pub fn metric_event(id: u64) -> Self {
+        Self(format!("zendesk:metric-event:{id}"))
+    }
+
     /// Identity of a connector event: its action (`sequence.id`), position, type and ticket.
     pub fn connector(sequence_id: &str, position: u64, event_name: &str, ticket_id: u64) -> Self {
         Self(format!(

@@ -35,6 +35,9 @@ pub struct EventSpec {
     pub in_connector: bool,
     /// How `previous` and `current` are normalised.
     pub change: ChangeValue,
+    /// Published by `ticket-metrics` from Zendesk's ticket metric event export (SLA events),
+    /// in connector shape.
+    pub from_metric_events: bool,
 }
 
 const fn spec(
@@ -48,6 +51,18 @@ const fn spec(
         webhook_suffix,
         in_connector,
         change,
+        from_metric_events: false,
+    }
+}
+
+/// An SLA event type that `ticket-metrics` publishes from the metric event export.
+const fn metric_spec(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        webhook_suffix: None,
+        in_connector: false,
+        change: Raw,
+        from_metric_events: true,
     }
 }
 
@@ -169,6 +184,9 @@ pub static EVENT_TYPES: &[EventSpec] = &[
     spec("SLA Policy Changed", Some("sla_policy_changed"), false, Raw),
     spec("Schedule Changed", Some("schedule_changed"), false, Raw),
     spec("OLA Policy Changed", Some("ola_policy_changed"), false, Raw),
+    metric_spec("SLA Breached"),
+    metric_spec("SLA Fulfilled"),
+    metric_spec("SLA Applied"),
 ];
 
 /// Prefix of every webhook ticket event type.

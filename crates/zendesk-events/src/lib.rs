@@ -19,7 +19,7 @@ pub use wire::parse as parse_at;
 pub use account::{AccountEvent, AccountKind, decode_account_event};
 pub use decode::decode_event;
 pub use error::DecodeError;
-pub use event::{Attachment, Comment, Sequence, SourceFamily, Ticket, TicketEvent};
+pub use event::{Attachment, Comment, Sequence, Sla, SourceFamily, Ticket, TicketEvent};
 pub use identity::EventIdentity;
 pub use kind::{
     ChangeValue, DETAIL_TYPE_PREFIX, EVENT_TYPES, EventSpec, EventType, WEBHOOK_TICKET_PREFIX,
