@@ -254,6 +254,7 @@ def main():
              sqs_record(json.dumps(bad_id, separators=(",", ":")), 32)]
     write("malformed/sqs-with-bad-records.json", {"Records": mixed})
     store_stream_samples()
+    metric_event_samples()
 
 
 def account_webhooks():
@@ -401,6 +402,41 @@ def store_stream_samples():
         stream_record("REMOVE", 5, 48100, None, 1741624900),
     ]
     write("dynamodb-stream/ticket-store-changes.json", {"Records": records})
+
+
+def metric_event_samples():
+    """A page of Zendesk's ticket metric event export with each SLA case, for ticket-metrics'
+    SLA pass read at 2025-03-10T18:00:00Z (tests/sla_samples.rs there writes what it publishes
+    to sla-on-bus/): ticket 48213 breaches its first-reply target and is replied to after;
+    48214 is replied to in time, and its breach, recorded ahead, is deleted; 48215's breach is
+    still ahead at 19:00; 48216's resolution metric has no SLA."""
+    urgent = {"target": 60, "business_hours": False,
+              "policy": {"id": 360000002001, "title": "Urgent tickets", "description": "Reply within the hour"}}
+    n = iter(range(1, 100))
+
+    def ev(ticket, kind, at, metric="reply_time", **extra):
+        item = {"id": 5000000000 + next(n), "ticket_id": ticket, "metric": metric, "instance_id": 1,
+                "type": kind, "time": at}
+        item.update(extra)
+        return item
+    events = [
+        ev(48213, "activate", "2025-03-10T14:22:05Z"),
+        ev(48213, "apply_sla", "2025-03-10T14:22:05Z", sla=urgent),
+        ev(48214, "apply_sla", "2025-03-10T14:30:00Z", sla=urgent),
+        ev(48214, "fulfill", "2025-03-10T15:01:11Z"),
+        ev(48213, "breach", "2025-03-10T15:22:05Z"),
+        ev(48214, "breach", "2025-03-10T15:30:00Z", deleted=True),
+        ev(48213, "fulfill", "2025-03-10T16:40:00Z"),
+        ev(48213, "update_status", "2025-03-10T16:40:00Z", status={"calendar": 138, "business": 138}),
+        ev(48216, "fulfill", "2025-03-10T17:00:00Z", metric="resolution_time"),
+        ev(48215, "apply_sla", "2025-03-10T18:00:00Z",
+           sla={"target": 60, "business_hours": True, "policy": {"id": 360000002001, "title": "Urgent tickets"}}),
+        ev(48215, "breach", "2025-03-10T19:00:00Z"),
+    ]
+    write("zendesk-api/ticket-metric-events-page.json",
+          {"ticket_metric_events": events, "count": len(events), "end_time": 1741633200,
+           "next_page": "https://example.zendesk.com/api/v2/incremental/ticket_metric_events.json?start_time=1741633200",
+           "end_of_stream": True})
 
 
 if __name__ == "__main__":

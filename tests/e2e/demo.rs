@@ -112,6 +112,10 @@ fn the_demo_tells_a_short_story_and_keeps_every_request_in_the_file_it_names() {
         );
     }
     assert!(stdout.contains("| group profile organization_id=360000000777 | 1 | — |"));
+    assert!(
+        stdout.contains("| event Ticket SLA Breached | 1 | — |"),
+        "the demo shows an SLA breach: {stdout}"
+    );
     assert!(stdout.contains("| profiles from mixpanel-sink (accounts) | 1 (900000000101) | — |"));
     assert!(transcript.contains("/groups?verbose=1&ip=0"));
     // The store step: the out-of-order pair ends at the newer status, the older one skipped.

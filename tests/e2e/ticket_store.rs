@@ -695,3 +695,26 @@ async fn an_interrupted_backfill_to_store_resumes_after_the_last_page_written() 
         "page 1 was not written again: {written:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sla_events_change_nothing_in_the_store_so_an_older_change_arriving_after_still_applies() {
+    let table = LocalTable::start().await.unwrap();
+    let api = RuntimeApi::start().await.unwrap();
+    let process =
+        FunctionProcess::spawn(&binary("ticket-store"), &api, &env(&table.url())).unwrap();
+    // The breach of ticket 48213 at 15:22:05, then its status change of 15:10:11.
+    let breach: Value =
+        serde_json::from_str(&sample("sla-on-bus/48213-sla-breached.json")).unwrap();
+    deliver(&api, &[breach]).await;
+    deliver(&api, &[status_change(48213, "pending", 10)]).await;
+    let stderr = process.stderr_up_to_now().await.join("\n");
+    process.stop().await;
+    let item = table
+        .items()
+        .into_iter()
+        .find(|i| i["ticket_id"] == 48213)
+        .expect("the status change was written");
+    assert_eq!(item["status"], "pending", "{item}");
+    assert_eq!(item["last_event_type"], "Status Changed");
+    assert!(stderr.contains("\"records_failed\":0"), "{stderr}");
+}

@@ -234,7 +234,8 @@ impl Sink {
             }
         };
         let encoded = self.mapper.events_for(event, &distinct_id);
-        if self.config.mapping.profiles == ProfileSource::Events {
+        // An SLA event holds no ticket state: it leaves the profile as it is.
+        if self.config.mapping.profiles == ProfileSource::Events && !event.event_type.is_sla() {
             profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
         }
         encoded

@@ -36,6 +36,11 @@ impl SinkHandler for Store {
             let record = envelope.take_record(index);
             let id = record.open(delivery);
             match record.decode() {
+                // They carry no ticket state; applied, their time would outrank an older
+                // change that arrives later.
+                Ok(event) if event.event_type.is_sla() => delivery
+                    .ledger
+                    .skip(id, "SLA events do not change the ticket"),
                 Ok(event) => book.add(&event, &self.config.pii, id),
                 Err(e) => record.reject(delivery, e),
             }

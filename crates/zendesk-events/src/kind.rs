@@ -206,6 +206,12 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// True for the SLA events `ticket-metrics` publishes: about the ticket's SLA, not a change
+    /// of the ticket.
+    pub fn is_sla(&self) -> bool {
+        matches!(self, Self::Known(spec) if spec.from_metric_events)
+    }
+
     /// Looks up a connector event name ("Comment Created"). Webhook-only types count too: the
     /// bridge puts them on the bus under their canonical name.
     pub fn from_connector_name(name: &str) -> Self {
