@@ -560,7 +560,14 @@ async fn sla_job(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_cancelled_and_reach_mixpanel_once()
  {
-    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), Vec::new(), 100).await;
+    // Tickets 1 and 3 as Zendesk holds them (2 was deleted since).
+    let tickets = [1u64, 3]
+        .map(|id| {
+            json!({"id": id, "status": "open", "requester_id": 900 + id, "organization_id": 77,
+                         "subject": "Call me on +44 20 7946 0958", "generated_timestamp": 0})
+        })
+        .to_vec();
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), tickets, 100).await;
     zendesk.set_metric_events(vec![
         // Ticket 1: applied, breached an hour later, fulfilled after: the target was missed.
         metric_event(1, 1, "apply_sla", -10_800, urgent()),
@@ -626,6 +633,24 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
             .clone()
     };
     assert_eq!((fulfilled(1), fulfilled(2)), (json!(false), json!(true)));
+    // Each carries its ticket as Zendesk holds it (the requester for requester timelines and
+    // profiles), never its subject; a deleted ticket keeps its id only.
+    let first = &bus.events()[0]["detail"]["ticket_event"]["ticket"];
+    assert_eq!(
+        (
+            first["requester_id"].clone(),
+            first["organization_id"].clone()
+        ),
+        (json!(901), json!(77))
+    );
+    assert!(
+        !bus.events().iter().any(|e| e.to_string().contains("7946")),
+        "no subject on the bus"
+    );
+    assert_eq!(
+        bus.events()[2]["detail"]["ticket_event"]["ticket"],
+        json!({"id": 2})
+    );
 
     // A run before the breach's time publishes nothing again; once it passed, it is published
     // with the SLA its apply_sla (read by the first run) set.

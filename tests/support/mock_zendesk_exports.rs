@@ -7,6 +7,8 @@
 //! - `GET /api/v2/incremental/ticket_metric_events.json?start_time=…`: time-based pages of the
 //!   metric events set with [`MockZendeskExports::set_metric_events`] whose `time` is at or
 //!   after `start_time`, paged like the ticket events;
+//! - `GET /api/v2/tickets/show_many.json?ids=…`: the tickets of the cursor export with those ids
+//!   (at most 100 ids, as Zendesk allows);
 //! - all count against one limit of `limit` requests per rolling `window`: over it, 429 with
 //!   `Retry-After` (whole seconds until a slot frees);
 //! - injected faults (429 with `Retry-After: 1`, 5xx) answer the next calls.
@@ -146,6 +148,24 @@ impl Respond for Export {
             request.url.path(),
             request.url.query().unwrap_or("")
         ));
+        if request.url.path().ends_with("/tickets/show_many.json") {
+            let ids: Vec<u64> = param("ids")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|id| id.parse().ok())
+                .collect();
+            if ids.len() > 100 {
+                return ResponseTemplate::new(400)
+                    .set_body_json(json!({"error": "at most 100 ids"}));
+            }
+            let tickets: Vec<Value> = store
+                .tickets
+                .iter()
+                .filter(|t| t["id"].as_u64().is_some_and(|id| ids.contains(&id)))
+                .cloned()
+                .collect();
+            return ResponseTemplate::new(200).set_body_json(json!({"tickets": tickets}));
+        }
         if request.url.path().ends_with("/ticket_metric_events.json") {
             let Some(start_time) = param("start_time").and_then(|s| s.parse::<i64>().ok()) else {
                 return ResponseTemplate::new(400)
@@ -268,6 +288,7 @@ impl MockZendeskExports {
             metric_events: Vec::new(),
         }));
         for p in [
+            "/api/v2/tickets/show_many.json",
             "/api/v2/incremental/ticket_metric_events.json",
             "/api/v2/incremental/ticket_events.json",
             "/api/v2/incremental/tickets/cursor.json",

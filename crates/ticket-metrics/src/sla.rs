@@ -210,6 +210,46 @@ impl SlaReader {
     }
 }
 
+/// Puts what Zendesk holds for the ticket of `entry` into its `ticket` (the metric event names
+/// only the id): the connector's ticket fields, so sinks find the requester, the organization
+/// and the state. Subject and description are left out.
+pub fn with_ticket(entry: &mut BusEntry, ticket: &zendesk_api::ExportedTicket) {
+    let mut state = serde_json::Map::new();
+    let mut put = |key: &str, value: Option<Value>| {
+        if let Some(value) = value.filter(|v| !v.is_null()) {
+            state.insert(key.to_owned(), value);
+        }
+    };
+    put("id", Some(Value::from(ticket.id)));
+    put("status", ticket.status.clone().map(Value::from));
+    put("priority", ticket.priority.clone().map(Value::from));
+    put("type", ticket.ticket_type.clone().map(Value::from));
+    put("requester_id", ticket.requester_id.map(Value::from));
+    put("submitter_id", ticket.submitter_id.map(Value::from));
+    put("assignee_id", ticket.assignee_id.map(Value::from));
+    put("organization_id", ticket.organization_id.map(Value::from));
+    put("group_id", ticket.group_id.map(Value::from));
+    put("brand_id", ticket.brand_id.map(Value::from));
+    put("form_id", ticket.ticket_form_id.map(Value::from));
+    put("tags", ticket.tags.clone().map(Value::from));
+    put("created_at", ticket.created_at.clone().map(Value::from));
+    put("updated_at", ticket.updated_at.clone().map(Value::from));
+    put(
+        "via",
+        ticket
+            .via
+            .as_ref()
+            .and_then(|v| v.channel.clone())
+            .map(|channel| json!({"channel": channel})),
+    );
+    entry.detail["ticket_event"]["ticket"] = Value::Object(state);
+}
+
+/// The ticket an SLA entry is about.
+pub fn ticket_id(entry: &BusEntry) -> Option<u64> {
+    entry.detail["ticket_event"]["ticket"]["id"].as_u64()
+}
+
 /// Whether `item` was handled by the run that saved `published`.
 pub fn is_handled(item: &MetricEventItem, published: &ExportPosition) -> bool {
     let at = item.unix_seconds();

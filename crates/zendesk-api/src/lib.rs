@@ -13,6 +13,7 @@ mod metric_set;
 mod rate_limit;
 mod ticket_events_export;
 mod tickets_export;
+mod tickets_show;
 mod unix_time;
 mod users;
 
