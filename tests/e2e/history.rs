@@ -567,7 +567,8 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
                          "subject": "Call me on +44 20 7946 0958", "generated_timestamp": 0})
         })
         .to_vec();
-    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), tickets, 100).await;
+    // Pages of three, overlapping at their boundary second as Zendesk's do.
+    let zendesk = MockZendeskExports::start(EventSource::Fixed(vec![]), tickets, 3).await;
     zendesk.set_metric_events(vec![
         // Ticket 1: applied, breached an hour later, fulfilled after: the target was missed.
         metric_event(1, 1, "apply_sla", -10_800, urgent()),
@@ -581,6 +582,19 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
         // Ticket 3: applied, its breach still 3 s ahead.
         metric_event(8, 3, "apply_sla", -600, urgent()),
         metric_event(9, 3, "breach", 3, json!({})),
+        // Ticket 4: its policy changed; the old target's breach was deleted, the new one's
+        // happened.
+        metric_event(10, 4, "apply_sla", -7_000, urgent()),
+        metric_event(
+            11,
+            4,
+            "apply_sla",
+            -6_900,
+            json!({"sla": {"target": 240, "business_hours": true,
+                     "policy": {"id": 26, "title": "Normal"}}}),
+        ),
+        metric_event(12, 4, "breach", -3_400, json!({"deleted": true})),
+        metric_event(13, 4, "breach", -900, json!({})),
     ]);
     let mixpanel = MockMixpanel::start().await;
     let bus = ticketbridge_cli::LocalBus::start().await.unwrap();
@@ -598,9 +612,10 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
     let sla = summary.sla.clone().expect("the SLA pass ran");
     assert_eq!(
         (sla.published, sla.cancelled, sla.held),
-        (3, 1, 1),
+        (4, 2, 1),
         "{sla:?}"
     );
+    assert!(sla.pages > 3, "{sla:?}");
     let names = |events: &[Value]| -> Vec<(u64, String)> {
         events
             .iter()
@@ -620,7 +635,17 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
             (1, "Support Ticket: SLA Breached".to_owned()),
             (1, "Support Ticket: SLA Fulfilled".to_owned()),
             (2, "Support Ticket: SLA Fulfilled".to_owned()),
+            (4, "Support Ticket: SLA Breached".to_owned()),
         ]
+    );
+    let changed = &bus.events()[3]["detail"]["ticket_event"]["sla"];
+    assert_eq!(
+        (
+            changed["policy_title"].clone(),
+            changed["target_minutes"].clone()
+        ),
+        (json!("Normal"), json!(240)),
+        "the breach of the policy in force"
     );
     let fulfilled = |ticket: u64| {
         bus.events()
@@ -668,8 +693,8 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
         .unwrap();
     assert_eq!(later.sla.unwrap().published, 1);
     let events = bus.events();
-    assert_eq!(events.len(), 4);
-    let breach = &events[3]["detail"]["ticket_event"];
+    assert_eq!(events.len(), 5);
+    let breach = &events[4]["detail"]["ticket_event"];
     assert_eq!(breach["ticket"]["id"], 3);
     assert_eq!(breach["sla"]["policy_title"], "Urgent");
     assert_eq!(breach["sla"]["target_minutes"], 60);
@@ -688,7 +713,7 @@ async fn sla_breaches_are_published_once_they_happened_never_when_deleted_or_can
         .iter()
         .filter(|e| e["event"].as_str().unwrap().starts_with("Ticket SLA"))
         .collect();
-    assert_eq!(sla_events.len(), 4, "{held:?}");
+    assert_eq!(sla_events.len(), 5, "{held:?}");
     let breached = sla_events
         .iter()
         .find(|e| e["event"] == "Ticket SLA Breached" && e["properties"]["ticket_id"] == 3)
