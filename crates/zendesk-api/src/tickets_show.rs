@@ -9,7 +9,6 @@ use serde::Deserialize;
 use crate::client::ZendeskClient;
 use crate::error::ZendeskError;
 use crate::tickets_export::ExportedTicket;
-use crate::users::SHOW_MANY_LIMIT;
 
 #[derive(Deserialize)]
 struct ShowMany {
@@ -23,21 +22,11 @@ impl ZendeskClient {
         ids: &[u64],
         deadline: &Deadline,
     ) -> Result<HashMap<u64, ExportedTicket>, ZendeskError> {
-        let mut found = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(SHOW_MANY_LIMIT) {
-            let list = chunk
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            let page: ShowMany = self
-                .get(
-                    &format!("/api/v2/tickets/show_many.json?ids={list}"),
-                    deadline,
-                )
-                .await?;
-            found.extend(page.tickets.into_iter().map(|t| (t.id, t)));
-        }
-        Ok(found)
+        let pages: Vec<ShowMany> = self.show_many("tickets", ids, deadline).await?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.tickets)
+            .map(|t| (t.id, t))
+            .collect())
     }
 }

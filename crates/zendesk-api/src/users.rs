@@ -33,28 +33,42 @@ struct ShowMany {
 }
 
 impl ZendeskClient {
-    /// The users with these ids, keyed by id; ids Zendesk does not know are absent. Calls are
-    /// chunked by [`SHOW_MANY_LIMIT`] ids, in order.
+    /// The users of `ids` that exist, by id (one request per 100 ids).
     pub async fn users_by_id(
         &self,
         ids: &[u64],
         deadline: &Deadline,
     ) -> Result<HashMap<u64, User>, ZendeskError> {
-        let mut found = HashMap::with_capacity(ids.len());
+        let pages: Vec<ShowMany> = self.show_many("users", ids, deadline).await?;
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.users)
+            .map(|u| (u.id, u))
+            .collect())
+    }
+
+    /// `GET /api/v2/<resource>/show_many.json?ids=…` for `ids`, 100 a request: each answer.
+    pub(crate) async fn show_many<T: serde::de::DeserializeOwned>(
+        &self,
+        resource: &str,
+        ids: &[u64],
+        deadline: &Deadline,
+    ) -> Result<Vec<T>, ZendeskError> {
+        let mut pages = Vec::with_capacity(ids.len().div_ceil(SHOW_MANY_LIMIT));
         for chunk in ids.chunks(SHOW_MANY_LIMIT) {
             let list = chunk
                 .iter()
                 .map(u64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            let page: ShowMany = self
-                .get(
-                    &format!("/api/v2/users/show_many.json?ids={list}"),
+            pages.push(
+                self.get(
+                    &format!("/api/v2/{resource}/show_many.json?ids={list}"),
                     deadline,
                 )
-                .await?;
-            found.extend(page.users.into_iter().map(|u| (u.id, u)));
+                .await?,
+            );
         }
-        Ok(found)
+        Ok(pages)
     }
 }
