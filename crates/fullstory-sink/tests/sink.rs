@@ -346,3 +346,36 @@ async fn one_event_twice_in_a_batch_is_one_request_acknowledging_both() {
     assert_eq!(fullstory.requests(), 1);
     assert_eq!(fullstory.events().len(), 1);
 }
+
+#[tokio::test]
+async fn sla_events_reach_the_requesters_timeline_when_the_types_ask_for_them() {
+    let fullstory = MockFullStory::start().await;
+    let zendesk = MockZendesk::start(&[]).await;
+    let sink = sink(config(
+        &fullstory,
+        &zendesk,
+        &[
+            ("FULLSTORY_USER_ID", "requester_id"),
+            ("ZENDESK_EVENT_TYPES", "SLA Breached"),
+        ],
+    ));
+    // As ticket-metrics publishes it: the ticket as Zendesk holds it, with its requester.
+    let mut breach: Value =
+        serde_json::from_str(&sample("sla-on-bus/48213-sla-breached.json")).unwrap();
+    breach["detail"]["ticket_event"]["ticket"]["requester_id"] = json!(900000000101u64);
+    let batch = sqs(&[breach.to_string()]);
+    assert_eq!(
+        sink.handle(lambda_io::local_event(&batch, BUDGET))
+            .await
+            .unwrap(),
+        json!({"batchItemFailures": []})
+    );
+    let events = fullstory.events();
+    assert_eq!(names(&events), ["Ticket SLA Breached"]);
+    assert_eq!(events[0]["user"]["uid"], "900000000101");
+    assert_eq!(
+        events[0]["properties"]["sla_policy_title"], "Urgent tickets",
+        "{}",
+        events[0]
+    );
+}
