@@ -150,8 +150,10 @@ impl Attempts<'_> {
     /// time. Batches split on 413 are sent in turn.
     async fn deliver<D: Destination>(&self, destination: &D, items: Vec<Item>) -> Vec<Settled> {
         let mut settled = Vec::with_capacity(items.len());
-        let mut queue = VecDeque::from([(items, 1u32)]);
-        while let Some((batch, attempt)) = queue.pop_front() {
+        // Each batch with its attempt and the answer that made it a retry (named when time runs
+        // out before the next attempt).
+        let mut queue = VecDeque::from([(items, 1u32, None::<String>)]);
+        while let Some((batch, attempt, last)) = queue.pop_front() {
             if batch.is_empty() {
                 continue;
             }
@@ -167,7 +169,12 @@ impl Attempts<'_> {
             });
             if !self.deadline.allows(pause, self.policy.min_attempt_time) {
                 let failure = Failure::Undelivered(if pause.is_zero() {
-                    "no time left before the Lambda deadline".into()
+                    match &last {
+                        Some(reason) => format!(
+                            "no time left before the Lambda deadline (last answer: {reason})"
+                        ),
+                        None => "no time left before the Lambda deadline".into(),
+                    }
                 } else {
                     format!(
                         "the destination asked to wait {} ms, past the Lambda deadline",
@@ -211,8 +218,8 @@ impl Attempts<'_> {
                     let mut first = batch;
                     let second = first.split_off(first.len() / 2);
                     lock(self.telemetry).splits += 1;
-                    queue.push_front((second, attempt));
-                    queue.push_front((first, attempt));
+                    queue.push_front((second, attempt, last.clone()));
+                    queue.push_front((first, attempt, last));
                 }
                 Verdict::Misconfigured { reason } => {
                     tracing::error!(destination = destination.name(), %reason, "destination refused the configuration; sending stopped");
@@ -236,7 +243,7 @@ impl Attempts<'_> {
                         .plan_retry(destination.name(), batch, attempt, retry_after, &reason)
                         .await
                     {
-                        Ok(again) => queue.push_front((again, attempt + 1)),
+                        Ok(again) => queue.push_front((again, attempt + 1, Some(reason))),
                         Err(gave_up) => settled.extend(gave_up),
                     }
                 }
