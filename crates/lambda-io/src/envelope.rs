@@ -649,6 +649,12 @@ impl<'a> InputRecord<'a> {
         self.change.as_ref().map(Result::as_ref)
     }
 
+    /// Moves the item change out of a DynamoDB stream record; `None` for an event record (or
+    /// once taken).
+    pub fn take_change(&mut self) -> Option<Result<StreamChange, DecodeError>> {
+        self.change.take()
+    }
+
     /// The event document, as text.
     pub fn document(&self) -> Result<&str, &DecodeError> {
         self.document.as_deref()

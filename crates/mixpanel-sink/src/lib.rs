@@ -100,9 +100,9 @@ impl Sink {
         let mapping = &self.config.mapping;
         let mut profiles = ProfileBook::new(self.token());
         for index in 0..envelope.len() {
-            let record = envelope.take_record(index);
+            let mut record = envelope.take_record(index);
             let id = record.open(delivery);
-            let change = match record.change() {
+            let change = match record.take_change() {
                 Some(Ok(change)) => change,
                 Some(Err(e)) => {
                     record.reject(delivery, e);
@@ -124,7 +124,7 @@ impl Sink {
                 );
                 continue;
             }
-            let profile = StoredTicket::from_image(change.record.new_image.clone())
+            let profile = StoredTicket::from_image(change.record.new_image)
                 .and_then(|ticket| ticket.profile_update(mapping, profiles.token()));
             match profile {
                 Ok(None) => delivery
