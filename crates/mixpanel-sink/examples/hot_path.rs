@@ -1,6 +1,7 @@
 //! The in-process hot path, run a fixed number of times so that an instruction count
 //! (`valgrind --tool=callgrind`, which is repeatable where wall time on a shared machine is
-//! not) compares two versions: every connector and webhook sample wrapped as SNS, decoded,
+//! not) compares two versions: every connector and webhook sample wrapped as SNS (the same
+//! payloads as `cargo bench -p mixpanel-sink --bench pipeline`), decoded,
 //! mapped and encoded, ROUNDS times (`make profile-hot-path`).
 
 use std::hint::black_box;
@@ -9,6 +10,13 @@ use lambda_io::Envelope;
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
 use zendesk_events::samples;
+
+/// The sample as EventBridge sends it: compact JSON (the files are indented for reading).
+fn compact(message: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(message)
+        .unwrap()
+        .to_string()
+}
 
 fn main() {
     let rounds: usize = std::env::args()
@@ -19,8 +27,10 @@ fn main() {
     for folder in ["connector", "webhook"] {
         for (_, message) in samples::read(folder) {
             payloads.push(
-                json!({"Records": [{"EventSource": "aws:sns", "Sns": {
-                    "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e", "Message": message}}]})
+                json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": {
+                    "Type": "Notification", "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+                    "TopicArn": "arn:aws:sns:eu-west-1:210987654321:ticketbridge-mixpanel",
+                    "Message": compact(&message), "Timestamp": "2026-03-10T15:01:12.538Z"}}]})
                 .to_string(),
             );
         }
