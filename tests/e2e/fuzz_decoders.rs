@@ -55,7 +55,13 @@ fn samples() -> &'static [Vec<u8>] {
 /// Runs every decoder on `input`; a panic is the failure proptest looks for.
 fn decode_everything(input: &[u8]) {
     let text = String::from_utf8_lossy(input);
-    if let Ok(envelope) = Envelope::parse(&text) {
+    let envelope = Envelope::parse(&text);
+    assert_eq!(
+        format!("{envelope:?}"),
+        format!("{:?}", Envelope::parse_general(&text)),
+        "the envelope's own reader and serde_json read {text:?} differently"
+    );
+    if let Ok(envelope) = envelope {
         let mixpanel = mixpanel::Mapper::new(mixpanel::MappingConfig::default());
         let fullstory = fullstory::Mapper::new(fullstory::MappingConfig::default());
         for record in envelope.records() {

@@ -143,6 +143,50 @@ async fn a_panic_fails_only_its_invocation_and_the_process_serves_the_next() {
     process.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payload_that_is_no_event_fails_its_invocation_by_name_and_the_next_is_served() {
+    let mixpanel = MockMixpanel::start().await;
+    let api = RuntimeApi::start().await.unwrap();
+    let mut process =
+        FunctionProcess::spawn(&binary("mixpanel-sink"), &api, &env(&mixpanel, &[])).unwrap();
+    for (payload, named) in [
+        ("[1, 2]", "expected a JSON object"),
+        (r#"{"Records": 7}"#, "Records"),
+        (
+            r#"{"Records": [{"eventSource": "aws:sqs", "body": "x"}"#,
+            "EOF",
+        ),
+    ] {
+        match api.invoke(payload, TIMEOUT).await {
+            Some(Outcome::Error {
+                error_type,
+                error_message,
+            }) => {
+                assert_eq!(error_type, lambda_io::INVALID_PAYLOAD, "{payload}");
+                assert!(
+                    error_message.contains("not an SNS, SQS or EventBridge event")
+                        && error_message.contains(named),
+                    "{payload}: {error_message}"
+                );
+            }
+            other => panic!("{payload}: not failed as a payload that is no event: {other:?}"),
+        }
+    }
+    assert_eq!(
+        api.invoke(batch_with_a_bad_record(), TIMEOUT).await,
+        Some(Outcome::Response(
+            json!({"batchItemFailures": [{"itemIdentifier": "m-bad"}]})
+        )),
+        "the same process reads the next payload"
+    );
+    assert!(
+        !mixpanel.deduplicated().is_empty(),
+        "the good records reached Mixpanel"
+    );
+    assert!(!process.has_exited());
+    process.stop().await;
+}
+
 #[test]
 fn release_builds_unwind_so_a_panic_can_be_reported() {
     let manifest = include_str!("../../Cargo.toml");

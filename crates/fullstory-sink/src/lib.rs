@@ -173,9 +173,9 @@ fn skip_without_uid(delivery: &mut Delivery, id: RecordId, reason: NoUid) {
 }
 
 fn within(record: &InputRecord<'_>, e: zendesk_events::DecodeError) -> zendesk_events::DecodeError {
-    if record.path == "$" {
+    if record.is_whole_payload() {
         e
     } else {
-        e.within(&record.path)
+        e.within(&record.path())
     }
 }

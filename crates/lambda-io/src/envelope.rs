@@ -12,6 +12,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use crate::json_scan::{Kind, Refused, Scan, Scanner};
 use zendesk_events::{
     AccountEvent, DecodeError, TicketEvent, decode_account_event, decode_event, parse_at as parse,
 };
@@ -62,10 +63,30 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Reads an invocation payload. Fails only when the payload is not a JSON object (or its
-    /// `Records` is not a list).
+    /// Reads an invocation payload: records with [`json_scan`](crate::json_scan), which
+    /// unescapes each body in one pass, and anything it does not take (a direct EventBridge
+    /// event, or malformed JSON, whose error names where) with serde_json. Fails only when the
+    /// payload is not a JSON object (or its `Records` is not a list).
     pub fn parse(payload: &str) -> Result<Self, DecodeError> {
-        parse(payload, "$").map_err(|e| {
+        match scan_envelope(payload) {
+            Ok(envelope) => Ok(envelope),
+            Err(Refused) => Self::parse_general(payload),
+        }
+    }
+
+    /// Reads an invocation payload as the runtime received it, as bytes.
+    pub fn from_bytes(payload: &[u8]) -> Result<Self, DecodeError> {
+        let text = std::str::from_utf8(payload).map_err(|e| {
+            DecodeError::at("$", format!("not an SNS, SQS or EventBridge event: {e}"))
+        })?;
+        Self::parse(text)
+    }
+
+    /// Reads a payload with serde_json alone: the reader [`Envelope::from_bytes`] falls back
+    /// to, and the one its own reader must always agree with (the fuzz tests compare them).
+    #[doc(hidden)]
+    pub fn parse_general(text: &str) -> Result<Self, DecodeError> {
+        parse(text, "$").map_err(|e| {
             DecodeError::at(
                 e.path,
                 format!("not an SNS, SQS or EventBridge event: {}", e.reason),
@@ -110,18 +131,18 @@ impl Envelope {
         let kind = self.kind;
         if kind == EnvelopeKind::EventBridge {
             let record = InputRecord::direct(&self.direct);
-            let (id, path) = (record.id, record.path);
+            let (id, place) = (record.id, record.place);
             return InputRecord {
                 index: 0,
                 id,
-                path,
+                place,
                 document: Ok(Cow::Owned(std::mem::take(&mut self.direct))),
                 change: None,
             };
         }
         let record = &mut self.records[index];
         let opened = InputRecord::read(index, record, kind);
-        let (id, path, change) = (opened.id, opened.path, opened.change);
+        let (id, place, change) = (opened.id, opened.place, opened.change);
         let document = match opened.document {
             Ok(Cow::Owned(owned)) => Ok(Cow::Owned(owned)),
             Err(e) => Err(e),
@@ -131,7 +152,7 @@ impl Envelope {
         InputRecord {
             index,
             id,
-            path,
+            place,
             document,
             change,
         }
@@ -173,9 +194,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         direct.push('}');
         Ok(match records {
             Some(records) => Envelope {
-                kind: records.first().map_or(EnvelopeKind::Sqs, |r| {
-                    r.source().unwrap_or(EnvelopeKind::Unrecognized)
-                }),
+                kind: envelope_kind(&records),
                 records,
                 direct: String::new(),
             },
@@ -186,6 +205,101 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
             },
         })
     }
+}
+
+/// The records of a payload read with [`Scanner`]; `Refused` when the payload has no `Records`
+/// (a direct event, rebuilt by the general reader) or is not JSON this reader takes.
+fn scan_envelope(payload: &str) -> Scan<Envelope> {
+    let mut scanner = Scanner::new(payload);
+    let mut records = None;
+    scanner.object(|scanner, name| {
+        if name == b"Records" {
+            let mut list = Vec::new();
+            scanner.list(|scanner| {
+                list.push(scan_record(scanner)?);
+                Ok(())
+            })?;
+            records = Some(list);
+            Ok(())
+        } else {
+            scanner.skip()
+        }
+    })?;
+    scanner.end()?;
+    let records = records.ok_or(Refused)?;
+    Ok(Envelope {
+        kind: envelope_kind(&records),
+        records,
+        direct: String::new(),
+    })
+}
+
+/// The kind of a `Records` invocation: what its first record says it is.
+fn envelope_kind(records: &[WireRecord]) -> EnvelopeKind {
+    records.first().map_or(EnvelopeKind::Sqs, |r| {
+        r.source().unwrap_or(EnvelopeKind::Unrecognized)
+    })
+}
+
+/// A value read as a [`Text`] field: absent, a string, or named.
+fn scan_text(scanner: &mut Scanner<'_>) -> Scan<Text> {
+    Ok(match scanner.kind()? {
+        Kind::Str => Text::Str(scanner.string()?),
+        Kind::Null => {
+            scanner.skip()?;
+            Text::Absent
+        }
+        other => {
+            scanner.skip()?;
+            Text::Other(other.described())
+        }
+    })
+}
+
+/// One record, read as [`WireRecord`]'s `Deserialize` reads it.
+fn scan_record(scanner: &mut Scanner<'_>) -> Scan<WireRecord> {
+    let kind = scanner.kind()?;
+    if kind != Kind::Object {
+        scanner.skip()?;
+        return Ok(WireRecord::not(kind.described()));
+    }
+    let mut record = WireRecord::default();
+    scanner.object(|scanner, name| {
+        match name {
+            b"eventSource" => record.sqs_source = scan_text(scanner)?,
+            b"EventSource" => record.sns_source = scan_text(scanner)?,
+            b"messageId" => record.message_id = scan_text(scanner)?,
+            b"body" => record.body = scan_text(scanner)?,
+            b"Sns" => record.sns = Some(scan_sns(scanner)?),
+            b"eventName" => record.event_name = scan_text(scanner)?,
+            b"dynamodb" => {
+                let raw = scanner.raw()?.to_owned();
+                record.dynamodb = Some(RawValue::from_string(raw).map_err(|_| Refused)?);
+            }
+            _ => scanner.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(record)
+}
+
+/// A record's `Sns`, read as [`WireSns`]'s `Deserialize` reads it.
+fn scan_sns(scanner: &mut Scanner<'_>) -> Scan<WireSns> {
+    let kind = scanner.kind()?;
+    if kind != Kind::Object {
+        scanner.skip()?;
+        return Ok(WireSns::not(kind.described()));
+    }
+    let mut sns = WireSns::default();
+    scanner.object(|scanner, name| {
+        match name {
+            b"MessageId" => sns.message_id = scan_text(scanner)?,
+            b"Message" => sns.message = scan_text(scanner)?,
+            _ => scanner.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(sns)
 }
 
 /// A string field read leniently: absent, a string, or something else (named).
@@ -468,11 +582,47 @@ pub struct InputRecord<'a> {
     pub index: usize,
     /// SQS `messageId`, SNS `MessageId`, or EventBridge `id`; `None` when the record has none.
     pub id: Option<String>,
-    /// JSON path of the event document, e.g. `$.Records[3].body`.
-    pub path: String,
+    /// Where the event document sits; its JSON path is written only when asked for (an error
+    /// names it), not for every record.
+    place: Place,
     document: Result<Cow<'a, str>, DecodeError>,
     /// A DynamoDB stream record's change, read with `aws_lambda_events`' types.
     change: Option<Result<StreamChange, DecodeError>>,
+}
+
+/// Where in the payload a record's document sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The whole payload (a direct invocation).
+    Whole,
+    /// `$.Records[i]` itself.
+    Record,
+    /// `$.Records[i].Sns`.
+    Sns,
+    /// `$.Records[i].Sns.Message`.
+    SnsMessage,
+    /// `$.Records[i].body`.
+    SqsBody,
+    /// The `Message` of the SNS notification in `$.Records[i].body`.
+    SqsBodyMessage,
+    /// `$.Records[i].dynamodb`.
+    DynamoDb,
+}
+
+impl Place {
+    /// The JSON path of this place in record `index`.
+    fn path(self, index: usize) -> String {
+        let field = match self {
+            Place::Whole => return "$".to_owned(),
+            Place::Record => "",
+            Place::Sns => ".Sns",
+            Place::SnsMessage => ".Sns.Message",
+            Place::SqsBody => ".body",
+            Place::SqsBodyMessage => ".body → $.Message",
+            Place::DynamoDb => ".dynamodb",
+        };
+        format!("$.Records[{index}]{field}")
+    }
 }
 
 /// One item change from a DynamoDB stream record.
@@ -505,7 +655,7 @@ impl<'a> InputRecord<'a> {
         Self {
             index: 0,
             id,
-            path: "$".to_owned(),
+            place: Place::Whole,
             document: Ok(Cow::Borrowed(whole)),
             change: None,
         }
@@ -514,18 +664,17 @@ impl<'a> InputRecord<'a> {
     /// Opens record `index` of an invocation of `kind`: the record must say it is of that kind
     /// (its own `eventSource`/`EventSource`), and only that kind's fields are read.
     fn read(index: usize, record: &'a WireRecord, kind: EnvelopeKind) -> Self {
-        let base = format!("$.Records[{index}]");
-        let fail = |id: Option<String>, path: String, reason: String| Self {
+        let fail = |id: Option<String>, place: Place, reason: String| Self {
             index,
             id,
-            document: Err(DecodeError::at(&path, reason)),
-            path,
+            document: Err(DecodeError::at(place.path(index), reason)),
+            place,
             change: None,
         };
         if let Some(what) = record.not_object {
             return fail(
                 None,
-                base,
+                Place::Record,
                 format!("expected an SQS or SNS record, found {what}"),
             );
         }
@@ -543,61 +692,66 @@ impl<'a> InputRecord<'a> {
                 .or_else(|| record.sns.as_ref().and_then(|s| own_id(&s.message_id)));
             return fail(
                 id,
-                base,
+                Place::Record,
                 format!("expected {expected}, but {}", record.describe_source()),
             );
         }
         if kind == EnvelopeKind::DynamoDbStream {
-            return Self::stream(index, base, record);
+            return Self::stream(index, record);
         }
         if kind == EnvelopeKind::Sns {
-            let path = format!("{base}.Sns");
             let Some(sns) = &record.sns else {
-                return fail(None, path, "missing in an SNS record".into());
+                return fail(None, Place::Sns, "missing in an SNS record".into());
             };
             if let Some(what) = sns.not_object {
-                return fail(None, path, format!("expected an object, found {what}"));
+                return fail(
+                    None,
+                    Place::Sns,
+                    format!("expected an object, found {what}"),
+                );
             }
             let id = own_id(&sns.message_id);
-            let path = format!("{path}.Message");
+            let place = Place::SnsMessage;
             return match &sns.message {
                 Text::Str(message) => Self {
                     index,
                     id,
-                    path,
+                    place,
                     document: Ok(Cow::Borrowed(message)),
                     change: None,
                 },
-                Text::Absent => fail(id, path, "missing".into()),
-                Text::Other(what) => fail(id, path, format!("expected a string, found {what}")),
+                Text::Absent => fail(id, place, "missing".into()),
+                Text::Other(what) => fail(id, place, format!("expected a string, found {what}")),
             };
         }
         let id = own_id(&record.message_id);
-        let path = format!("{base}.body");
+        let place = Place::SqsBody;
         let body = match &record.body {
             Text::Str(body) => body.as_str(),
-            Text::Absent => return fail(id, path, "missing in an SQS record".into()),
-            Text::Other(what) => return fail(id, path, format!("expected a string, found {what}")),
+            Text::Absent => return fail(id, place, "missing in an SQS record".into()),
+            Text::Other(what) => {
+                return fail(id, place, format!("expected a string, found {what}"));
+            }
         };
         match sns_notification_message(body) {
             Some(Ok(message)) => Self {
                 index,
                 id,
-                path: format!("{path} → $.Message"),
+                place: Place::SqsBodyMessage,
                 document: Ok(message),
                 change: None,
             },
             Some(Err(e)) => Self {
                 index,
                 id,
-                path: path.clone(),
-                document: Err(e.within(&path)),
+                place,
+                document: Err(e.within(&place.path(index))),
                 change: None,
             },
             None => Self {
                 index,
                 id,
-                path,
+                place,
                 document: Ok(Cow::Borrowed(body)),
                 change: None,
             },
@@ -606,19 +760,21 @@ impl<'a> InputRecord<'a> {
 
     /// Opens a DynamoDB stream record: its id is the change's sequence number (what
     /// `batchItemFailures` names), and it holds a change, not an event document.
-    fn stream(index: usize, base: String, record: &WireRecord) -> Self {
-        let path = format!("{base}.dynamodb");
+    fn stream(index: usize, record: &WireRecord) -> Self {
+        let place = Place::DynamoDb;
+        let path = place.path(index);
+        let event_name = || format!("$.Records[{index}].eventName");
         let change = match (&record.dynamodb, &record.event_name) {
             (None, _) => Err(DecodeError::at(
                 &path,
                 "missing in a DynamoDB stream record",
             )),
             (_, Text::Absent) => Err(DecodeError::at(
-                format!("{base}.eventName"),
+                event_name(),
                 "missing in a DynamoDB stream record",
             )),
             (_, Text::Other(what)) => Err(DecodeError::at(
-                format!("{base}.eventName"),
+                event_name(),
                 format!("expected a string, found {what}"),
             )),
             (Some(raw), Text::Str(name)) => serde_json::from_str::<StreamRecord>(raw.get())
@@ -639,9 +795,20 @@ impl<'a> InputRecord<'a> {
                 &path,
                 "a DynamoDB stream record holds an item change, not a ticket event (only mixpanel-sink with MIXPANEL_PROFILES=store reads the ticket store's stream)",
             )),
-            path,
+            place,
             change: Some(change),
         }
+    }
+
+    /// JSON path of the event document, e.g. `$.Records[3].body`.
+    pub fn path(&self) -> String {
+        self.place.path(self.index)
+    }
+
+    /// True when the document is the whole payload (a direct invocation), so its errors need
+    /// no prefix.
+    pub fn is_whole_payload(&self) -> bool {
+        self.place == Place::Whole
     }
 
     /// The item change of a DynamoDB stream record; `None` for an event record.
@@ -663,8 +830,8 @@ impl<'a> InputRecord<'a> {
     /// Decodes the event; errors carry this record's path.
     pub fn decode(&self) -> Result<TicketEvent, DecodeError> {
         match &self.document {
-            Ok(doc) if self.path == "$" => decode_event(doc),
-            Ok(doc) => decode_event(doc).map_err(|e| e.within(&self.path)),
+            Ok(doc) if self.place == Place::Whole => decode_event(doc),
+            Ok(doc) => decode_event(doc).map_err(|e| e.within(&self.path())),
             Err(e) => Err(e.clone()),
         }
     }
@@ -673,7 +840,7 @@ impl<'a> InputRecord<'a> {
     /// Errors carry this record's path.
     pub fn decode_account(&self) -> Result<Option<AccountEvent>, DecodeError> {
         match &self.document {
-            Ok(doc) => decode_account_event(doc).map_err(|e| e.within(&self.path)),
+            Ok(doc) => decode_account_event(doc).map_err(|e| e.within(&self.path())),
             Err(e) => Err(e.clone()),
         }
     }
@@ -694,6 +861,26 @@ fn sns_notification_message(body: &str) -> Option<Result<Cow<'static, str>, Deco
     if !body.contains("\"Notification\"") {
         return None;
     }
+    if let Ok(note) = scan_notification(body) {
+        if note.kind.as_str() != Some("Notification") {
+            return None;
+        }
+        return match note.message {
+            Text::Str(message) => Some(Ok(Cow::Owned(message))),
+            Text::Absent => Some(Err(DecodeError::at(
+                "$.Message",
+                "missing in the SNS notification",
+            ))),
+            // serde_json's reading fails on it, and then the body is the event.
+            Text::Other(_) => None,
+        };
+    }
+    sns_notification_message_general(body)
+}
+
+/// [`sns_notification_message`] with serde_json alone, for bodies [`scan_notification`] does
+/// not take.
+fn sns_notification_message_general(body: &str) -> Option<Result<Cow<'static, str>, DecodeError>> {
     let note: SnsNotification<'_> = serde_json::from_str(body).ok()?;
     if note.kind.as_deref() != Some("Notification") {
         return None;
@@ -703,4 +890,73 @@ fn sns_notification_message(body: &str) -> Option<Result<Cow<'static, str>, Deco
             .map(|m| Cow::Owned(m.into_owned()))
             .ok_or_else(|| DecodeError::at("$.Message", "missing in the SNS notification")),
     )
+}
+
+/// The two members of an SNS notification that matter, read with [`Scanner`].
+struct ScannedNotification {
+    kind: Text,
+    message: Text,
+}
+
+/// Reads an SQS body as an SNS notification; a member given twice is refused, so that
+/// serde_json's reading (which fails on it) decides.
+fn scan_notification(body: &str) -> Scan<ScannedNotification> {
+    let mut scanner = Scanner::new(body);
+    let (mut kind, mut message) = (None, None);
+    scanner.object(|scanner, name| {
+        let slot = match name {
+            b"Type" => &mut kind,
+            b"Message" => &mut message,
+            _ => return scanner.skip(),
+        };
+        if slot.is_some() {
+            return Err(Refused);
+        }
+        *slot = Some(scan_text(scanner)?);
+        Ok(())
+    })?;
+    scanner.end()?;
+    Ok(ScannedNotification {
+        kind: kind.unwrap_or_default(),
+        message: message.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_sqs_body_is_read_as_a_notification_exactly_as_serde_json_reads_it() {
+        let event = include_str!("../../../events/connector/status-changed.json");
+        let message = serde_json::to_string(event).unwrap();
+        let mut bodies = vec![event.to_owned()];
+        for (kind, message) in [
+            (r#""Notification""#, message.as_str()),
+            (r#""Notification""#, "null"),
+            (r#""Notification""#, "3"),
+            (r#""Notification""#, r#""\u00e9 \/ \ud83c\udfab""#),
+            (r#""SubscriptionConfirmation""#, message.as_str()),
+            ("null", message.as_str()),
+            ("7", message.as_str()),
+        ] {
+            bodies.push(format!(r#"{{"Type":{kind},"Message":{message}}}"#));
+            bodies.push(format!(
+                r#"{{"Message":{message}, "Type" : {kind} , "x":[1,{{}}]}}"#
+            ));
+            bodies.push(format!(r#"{{"Type":{kind}}}"#));
+            bodies.push(format!(
+                r#"{{"Type":{kind},"Type":{kind},"Message":{message}}}"#
+            ));
+            bodies.push(format!(r#"{{"Type":{kind},"Message":{message}}} trailing"#));
+            bodies.push(format!(r#"{{"Type":{kind},"Message":{message}"#));
+        }
+        for body in &bodies {
+            assert_eq!(
+                format!("{:?}", sns_notification_message(body)),
+                format!("{:?}", sns_notification_message_general(body)),
+                "{body}"
+            );
+        }
+    }
 }

@@ -6,6 +6,8 @@
 mod answer;
 pub mod envelope;
 mod invocation;
+mod json_scan;
+mod payload;
 mod start;
 
 pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
@@ -15,6 +17,7 @@ pub use invocation::{
     with_request,
 };
 pub use lambda_runtime::{Context, LambdaEvent};
+pub use payload::{INVALID_PAYLOAD, TakePayload, take_envelope};
 pub use start::{
     CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event, main,
     max_concurrency, serve, serve_sink, tokio_runtime,

@@ -6,10 +6,13 @@
 use std::fmt::Display;
 use std::future::Future;
 
-use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::{Diagnostic, LambdaEvent, Runtime, service_fn};
 use lambda_runtime_api_client::body::Body;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::payload::{TakePayload, take_envelope};
 
 /// `errorType` of an init failure caused by a setting.
 pub const CONFIGURATION_ERROR: &str = "Runtime.ConfigurationError";
@@ -113,28 +116,45 @@ where
     R: Serialize + Send + 'static,
     E: Into<Diagnostic> + std::fmt::Debug + 'static,
 {
+    flush_on_sigterm(on_shutdown).await;
+    exit_when_done(lambda_runtime::run_concurrent(service_fn(handler)).await)
+}
+
+/// Runs `on_shutdown` on SIGTERM, then logs that logs and metrics were flushed.
+async fn flush_on_sigterm(on_shutdown: impl FnOnce() + Send + 'static) {
     lambda_runtime::spawn_graceful_shutdown_handler(move || async move {
         on_shutdown();
         tracing::info!("shut down: logs and metrics flushed");
     })
     .await;
-    if let Err(e) = lambda_runtime::run_concurrent(service_fn(handler)).await {
+}
+
+/// Ends the process once the runtime stops serving (the Runtime API went away).
+fn exit_when_done(served: Result<(), lambda_runtime::Error>) -> ! {
+    if let Err(e) = served {
         tracing::error!("the Lambda Runtime API failed: {e}");
     }
     std::process::exit(1)
 }
 
-/// Serves `sink`'s invocations with [`serve`] (nothing to flush on SIGTERM).
+/// Serves `sink`'s invocations as [`serve`] does (nothing to flush on SIGTERM), with the
+/// envelope read from the payload as the runtime received it ([`TakePayload`]) instead of by
+/// the runtime.
 pub async fn serve_sink<S: crate::SinkHandler + Send + 'static>(sink: S) -> ! {
     let sink = std::sync::Arc::new(sink);
-    serve(
-        move |event: crate::SinkEvent| {
-            let sink = sink.clone();
-            async move { sink.handle(event).await }
-        },
-        || {},
-    )
-    .await
+    let handler = service_fn(move |event: LambdaEvent<IgnoredAny>| {
+        let sink = sink.clone();
+        async move {
+            let envelope = take_envelope()?;
+            let event = LambdaEvent::new(envelope, event.context);
+            sink.handle(event).await.map_err(Diagnostic::from)
+        }
+    });
+    flush_on_sigterm(|| {}).await;
+    let runtime = Runtime::new(handler)
+        .layer(TakePayload)
+        .layer(TracingLayer::new());
+    exit_when_done(runtime.run_concurrent().await)
 }
 
 /// An event as the runtime hands it to a handler, for tests and local runs: `payload` read as

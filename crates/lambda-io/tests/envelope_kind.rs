@@ -23,7 +23,7 @@ fn an_sqs_message_attribute_named_like_an_sns_key_changes_nothing() {
     assert_eq!(envelope.kind(), EnvelopeKind::Sqs);
     let record = envelope.record(0);
     assert_eq!(record.id.as_deref(), Some("m1"));
-    assert_eq!(record.path, "$.Records[0].body");
+    assert_eq!(record.path(), "$.Records[0].body");
     assert_eq!(record.decode().unwrap().ticket.id, 48213);
 }
 
@@ -36,7 +36,7 @@ fn an_sns_record_is_read_from_its_message() {
     .to_string();
     let envelope = Envelope::parse(&batch).unwrap();
     assert_eq!(envelope.kind(), EnvelopeKind::Sns);
-    assert_eq!(envelope.record(0).path, "$.Records[0].Sns.Message");
+    assert_eq!(envelope.record(0).path(), "$.Records[0].Sns.Message");
     assert!(envelope.record(0).decode().is_ok());
 }
 

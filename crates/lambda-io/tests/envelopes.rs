@@ -110,7 +110,7 @@ fn taking_a_record_opens_it_exactly_as_reading_it() {
             let mut taken = Envelope::parse(&json).unwrap();
             for index in 0..read.len() {
                 let (a, b) = (read.record(index), taken.take_record(index));
-                assert_eq!((&a.id, &a.path), (&b.id, &b.path), "{name} {index}");
+                assert_eq!((&a.id, a.path()), (&b.id, b.path()), "{name} {index}");
                 assert_eq!(a.document().ok(), b.document().ok(), "{name} {index}");
                 assert_eq!(
                     a.decode().map_err(|e| e.to_string()).map(|e| e.identity),
@@ -120,4 +120,73 @@ fn taking_a_record_opens_it_exactly_as_reading_it() {
             }
         }
     }
+}
+
+/// Every value position of `value` outside the strings (JSON pointers).
+fn positions(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    out.push(at.clone());
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                positions(inner, format!("{at}/{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                positions(inner, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_envelopes_own_reader_reads_every_field_of_every_shape_as_serde_json_does() {
+    let odd = [
+        "null",
+        "true",
+        "0",
+        "-1.5e3",
+        "\"\"",
+        "\"aws:sqs\"",
+        "\"aws:sns\"",
+        "\"aws:dynamodb\"",
+        "\"{\\\"Type\\\":\\\"Notification\\\",\\\"Message\\\":null}\"",
+        "\"{\\\"Type\\\":\\\"Notification\\\",\\\"Message\\\":\\\"{}\\\"}\"",
+        "\"{\\\"Type\\\":\\\"Notification\\\",\\\"Type\\\":\\\"Notification\\\",\\\"Message\\\":\\\"{}\\\"}\"",
+        "\"{\\\"Type\\\":\\\"Notification\\\",\\\"Message\\\":3}\"",
+        "\"\\u00e9\\/\\b\"",
+        "[]",
+        "[1,{}]",
+        "{}",
+        "{\"a\":[null]}",
+    ];
+    let mut compared = 0;
+    for folder in ["wrapped", "dynamodb-stream", "malformed"] {
+        for (name, text) in samples::read(folder) {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            let mut all = Vec::new();
+            positions(&value, String::new(), &mut all);
+            for at in all {
+                for replacement in odd {
+                    let mut changed = value.clone();
+                    *changed.pointer_mut(&at).unwrap() = serde_json::from_str(replacement).unwrap();
+                    for payload in [
+                        changed.to_string(),
+                        serde_json::to_string_pretty(&changed).unwrap(),
+                    ] {
+                        assert_eq!(
+                            format!("{:?}", Envelope::parse(&payload)),
+                            format!("{:?}", Envelope::parse_general(&payload)),
+                            "{folder}/{name} with {at} = {replacement}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared} payloads compared");
 }

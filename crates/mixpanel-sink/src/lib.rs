@@ -139,7 +139,7 @@ impl Sink {
                         id,
                     );
                 }
-                Err(e) => record.reject(delivery, format!("{}: {e}", record.path)),
+                Err(e) => record.reject(delivery, format!("{}: {e}", record.path())),
             }
         }
         if !profiles.is_empty() {
