@@ -102,9 +102,9 @@ bench-lambda:
 	$(CARGO) build --release --locked -p mixpanel-sink -p webhook-bridge -p fullstory-sink
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin lambda-bench -- $(TARGET_DIR)/release/mixpanel-sink
 	$(CARGO) build --release --locked -p lambda-io --example runtime_floor
-	@echo "the runtime alone (payload read and ignored), then the runtime and the envelope:"
+	@echo "the runtime reading the payload itself (ignored), then the sinks' way: the payload taken unread and read into the envelope:"
 	$(TARGET_DIR)/release/lambda-bench $(TARGET_DIR)/release/examples/runtime_floor | grep '6 MB'
-	$(TARGET_DIR)/release/lambda-bench $(TARGET_DIR)/release/examples/runtime_floor FLOOR_ENVELOPE=1 | grep '6 MB'
+	$(TARGET_DIR)/release/lambda-bench $(TARGET_DIR)/release/examples/runtime_floor FLOOR_TAKE=1 | grep '6 MB'
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin bridge-bench -- $(TARGET_DIR)/release/webhook-bridge
 	$(CARGO) run --release --locked -p ticketbridge-e2e --bin fullstory-bench -- $(TARGET_DIR)/release/fullstory-sink
 

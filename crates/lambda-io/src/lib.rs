@@ -20,5 +20,5 @@ pub use lambda_runtime::{Context, LambdaEvent};
 pub use payload::{INVALID_PAYLOAD, TakePayload, take_envelope};
 pub use start::{
     CONFIGURATION_ERROR, INIT_ERROR, fail_init, init_logging, init_step, local_event, main,
-    max_concurrency, serve, serve_sink, tokio_runtime,
+    max_concurrency, serve, serve_envelopes, serve_sink, tokio_runtime,
 };

@@ -12,6 +12,7 @@ use lambda_runtime_api_client::body::Body;
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use crate::envelope::Envelope;
 use crate::payload::{TakePayload, take_envelope};
 
 /// `errorType` of an init failure caused by a setting.
@@ -137,24 +138,46 @@ fn exit_when_done(served: Result<(), lambda_runtime::Error>) -> ! {
     std::process::exit(1)
 }
 
-/// Serves `sink`'s invocations as [`serve`] does (nothing to flush on SIGTERM), with the
-/// envelope read from the payload as the runtime received it ([`TakePayload`]) instead of by
-/// the runtime.
-pub async fn serve_sink<S: crate::SinkHandler + Send + 'static>(sink: S) -> ! {
-    let sink = std::sync::Arc::new(sink);
+/// Serves invocations as [`serve`] does, with each payload read as an [`Envelope`] by this
+/// crate's reader from the bytes the runtime received ([`TakePayload`]), not by the runtime.
+/// A payload that is no event fails its invocation as [`INVALID_PAYLOAD`](crate::INVALID_PAYLOAD).
+pub async fn serve_envelopes<H, F, R, E>(
+    handler: H,
+    on_shutdown: impl FnOnce() + Send + 'static,
+) -> !
+where
+    H: Fn(LambdaEvent<Envelope>) -> F + Clone + Send + 'static,
+    F: Future<Output = Result<R, E>> + Send + 'static,
+    R: Serialize + Send + 'static,
+    E: Into<Diagnostic> + 'static,
+{
     let handler = service_fn(move |event: LambdaEvent<IgnoredAny>| {
-        let sink = sink.clone();
+        let handler = handler.clone();
         async move {
             let envelope = take_envelope()?;
-            let event = LambdaEvent::new(envelope, event.context);
-            sink.handle(event).await.map_err(Diagnostic::from)
+            handler(LambdaEvent::new(envelope, event.context))
+                .await
+                .map_err(Into::into)
         }
     });
-    flush_on_sigterm(|| {}).await;
+    flush_on_sigterm(on_shutdown).await;
     let runtime = Runtime::new(handler)
         .layer(TakePayload)
         .layer(TracingLayer::new());
     exit_when_done(runtime.run_concurrent().await)
+}
+
+/// Serves `sink`'s invocations with [`serve_envelopes`] (nothing to flush on SIGTERM).
+pub async fn serve_sink<S: crate::SinkHandler + Send + 'static>(sink: S) -> ! {
+    let sink = std::sync::Arc::new(sink);
+    serve_envelopes(
+        move |event| {
+            let sink = sink.clone();
+            async move { sink.handle(event).await }
+        },
+        || {},
+    )
+    .await
 }
 
 /// An event as the runtime hands it to a handler, for tests and local runs: `payload` read as
