@@ -51,8 +51,8 @@ impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for TakePayloadServ
 
     fn call(&mut self, mut invocation: LambdaInvocation) -> Self::Future {
         let payload = std::mem::replace(&mut invocation.body, Bytes::from_static(b"{}"));
-        // The runtime calls the handler inside this call and polls its future inside the
-        // scope, where the handler takes the payload.
+        // The runtime builds the handler's future in this call, outside the scope, and polls
+        // it inside: the handler takes the payload in its future, as `serve_envelopes` does.
         PAYLOAD.scope(RefCell::new(Some(payload)), self.0.call(invocation))
     }
 }
