@@ -49,9 +49,9 @@ impl EnvelopeKind {
 
 /// A parsed invocation payload: its kind and its records, each record's fields already read.
 ///
-/// The payload is read in one pass, straight from the runtime's buffer (it is the handler's
-/// event type), so an SQS body, which is escaped JSON, is scanned once and unescaped into its
-/// own string, instead of being captured raw, then re-read, then unescaped. Every record field
+/// The payload is read in one pass from the bytes the runtime received ([`Envelope::parse`]),
+/// so an SQS body, which is escaped JSON, is scanned once and unescaped into its own string,
+/// instead of being captured raw, then re-read, then unescaped. Every record field
 /// is read leniently (a wrong type is noted, not an error), so one odd record is reported as
 /// that record and never fails the batch.
 #[derive(Debug)]

@@ -21,7 +21,8 @@ pub const METRICS_NAMESPACE: &str = "ticketbridge";
 /// What the bridge and ticket-metrics receive: the event's JSON text.
 pub type RawEvent = LambdaEvent<Box<RawValue>>;
 
-/// What the sinks receive: the envelope, read by the runtime in one pass from its buffer.
+/// What the sinks receive: the envelope, read in one pass from the payload the runtime
+/// received ([`crate::serve_envelopes`]).
 pub type SinkEvent = LambdaEvent<Envelope>;
 
 /// Deadlines earlier than this (2001-09-09) are not times: cargo-lambda's emulator sends its

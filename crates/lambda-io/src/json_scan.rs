@@ -3,8 +3,9 @@
 //!
 //! serde_json (and sonic-rs) stop at every escape, copy the run before it into a scratch buffer
 //! and then copy the result again: about 200 instructions an escape, a third of the hot path.
-//! This reader finds the next quote, backslash or control byte eight bytes at a time and copies
-//! each run once into the string it returns.
+//! This reader finds the next quote, backslash or control byte eight bytes at a time: a first
+//! pass finds where a string ends, and the second copies each run between escapes once into a
+//! string allocated at its final size.
 //!
 //! It reads only what the envelope needs (objects, lists, strings, and skipping any value) and
 //! takes only well-formed JSON. Anything it does not take ([`Refused`]), such as a syntax error,
