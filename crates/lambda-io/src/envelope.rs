@@ -63,9 +63,9 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Reads an invocation payload: records with the crate's own reader for escape-dense JSON (`json_scan`), which
-    /// unescapes each body in one pass, and anything it does not take (a direct EventBridge
-    /// event, or malformed JSON, whose error names where) with serde_json. Fails only when the
+    /// Reads an invocation payload: records with the crate's own reader for escape-dense JSON
+    /// (`json_scan`), which unescapes each body in one pass, and anything it does not take (a
+    /// direct EventBridge event, or malformed JSON, whose error names where) with serde_json. Fails only when the
     /// payload is not a JSON object (or its `Records` is not a list).
     pub fn parse(payload: &str) -> Result<Self, DecodeError> {
         match scan_envelope(payload) {
