@@ -89,6 +89,9 @@ pub(crate) struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Where strings are unescaped before being copied out at their final size; kept between
+    /// strings so it is allocated once per payload, at the size of its longest string.
+    scratch: Vec<u8>,
 }
 
 impl<'a> Scanner<'a> {
@@ -99,6 +102,7 @@ impl<'a> Scanner<'a> {
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -227,27 +231,34 @@ impl<'a> Scanner<'a> {
         }
         let bytes = self.bytes;
         let mut read = self.pos + 1;
-        // Allocated once at its final size (plus the slack of one word): growing by doubling
-        // cost the allocator more in a 6 MB batch (freed and split chunks) than this first
-        // pass costs.
-        let end = closing_quote(bytes, read)?;
-        let mut out = Vec::with_capacity(end - read + 8);
+        // Unescaped into the scratch buffer in one pass, then copied into a string of exactly
+        // its size: a first pass to find the end cost more (every escape stopped it too), and
+        // growing the string itself left it up to twice its size and split allocator chunks.
+        let out = &mut self.scratch;
+        // Written by index into a zero-filled buffer kept at least one word and one escape
+        // ahead of the write position, so the loop does no capacity check of its own.
+        let mut written = 0;
         loop {
+            if out.len() < written + ROOM {
+                grow(out, bytes.len() - read);
+            }
             if let Some(chunk) = bytes.get(read..read + 8) {
-                let chunk: &[u8; 8] = chunk.try_into().expect("eight bytes");
-                out.extend_from_slice(chunk);
-                let marks = specials(u64::from_le_bytes(*chunk));
+                let chunk: [u8; 8] = chunk.try_into().expect("eight bytes");
+                out[written..written + 8].copy_from_slice(&chunk);
+                let marks = specials(u64::from_le_bytes(chunk));
                 if marks == 0 {
                     read += 8;
+                    written += 8;
                     continue;
                 }
                 let run = (marks.trailing_zeros() / 8) as usize;
                 read += run;
-                out.truncate(out.len() - 8 + run);
+                written += run;
             } else {
                 match bytes.get(read) {
                     Some(&byte) if !is_special(byte) => {
-                        out.push(byte);
+                        out[written] = byte;
+                        written += 1;
                         read += 1;
                         continue;
                     }
@@ -257,28 +268,31 @@ impl<'a> Scanner<'a> {
             }
             match bytes[read] {
                 b'"' => break,
-                b'\\' => read = unescape(bytes, read + 1, &mut out)?,
+                b'\\' => {
+                    let (next, length) = unescape(bytes, read + 1, &mut out[written..])?;
+                    read = next;
+                    written += length;
+                }
                 _ => return Err(Refused),
             }
         }
         self.pos = read + 1;
         // Runs are copied between ASCII delimiters of a `str`, and escapes written as UTF-8.
-        String::from_utf8(out).map_err(|_| Refused)
+        std::str::from_utf8(&out[..written])
+            .map(str::to_owned)
+            .map_err(|_| Refused)
     }
 
     /// Skips a string, checking its escapes.
     fn skip_string(&mut self) -> Scan<()> {
         let bytes = self.bytes;
         let mut read = self.pos + 1;
-        let mut scratch = Vec::new();
+        let mut scratch = [0; 4];
         loop {
             read = next_special(bytes, read);
             match bytes.get(read) {
                 Some(b'"') => break,
-                Some(b'\\') => {
-                    read = unescape(bytes, read + 1, &mut scratch)?;
-                    scratch.clear();
-                }
+                Some(b'\\') => read = unescape(bytes, read + 1, &mut scratch)?.0,
                 _ => return Err(Refused),
             }
         }
@@ -348,22 +362,6 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Index of the quote that closes the string whose text starts at `from`: the first quote
-/// not escaped. Escapes are only stepped over here; the reading pass checks them.
-fn closing_quote(bytes: &[u8], from: usize) -> Scan<usize> {
-    let mut i = from;
-    loop {
-        i = next_special(bytes, i);
-        match bytes.get(i) {
-            Some(b'"') => return Ok(i),
-            Some(b'\\') => i += 2,
-            // A control byte: the reading pass refuses it.
-            Some(_) => i += 1,
-            None => return Err(Refused),
-        }
-    }
-}
-
 /// What each escape letter stands for; 0 for `u` and for letters that are not escapes.
 const ESCAPED: [u8; 256] = {
     let mut table = [0; 256];
@@ -384,17 +382,32 @@ fn is_special(byte: u8) -> bool {
     matches!(byte, b'"' | b'\\' | 0..0x20)
 }
 
-/// Appends the escape whose letter is at `at` (just after the backslash) to `out`; returns
-/// where reading goes on.
+/// Room a string read keeps ahead of its write position: one word and one escape.
+const ROOM: usize = 8 + 4;
+
+/// Grows the scratch buffer of string reads with `left` bytes of payload still to read. The
+/// first size is what is left (no string is longer), up to 64 KiB, so a one-record payload
+/// sizes it once and a batch does not hold a second copy of itself.
+#[cold]
+fn grow(scratch: &mut Vec<u8>, left: usize) {
+    let size = match scratch.len() {
+        0 => left.min(64 * 1024),
+        now => now * 2,
+    };
+    scratch.resize(size + ROOM, 0);
+}
+
+/// Writes the escape whose letter is at `at` (just after the backslash) at the start of `out`
+/// (at least 4 bytes); returns where reading goes on and how many bytes were written.
 #[inline(always)]
-fn unescape(bytes: &[u8], at: usize, out: &mut Vec<u8>) -> Scan<usize> {
+fn unescape(bytes: &[u8], at: usize, out: &mut [u8]) -> Scan<(usize, usize)> {
     let letter = *bytes.get(at).ok_or(Refused)?;
     match ESCAPED[usize::from(letter)] {
         0 if letter == b'u' => unicode_escape(bytes, at + 1, out),
         0 => Err(Refused),
         byte => {
-            out.push(byte);
-            Ok(at + 1)
+            out[0] = byte;
+            Ok((at + 1, 1))
         }
     }
 }
@@ -409,10 +422,10 @@ fn hex4(bytes: &[u8], at: usize) -> Scan<u32> {
     Ok(value)
 }
 
-/// A `\uXXXX` escape (a surrogate pair when it is one), appended to `out` as UTF-8; lone
-/// surrogates are refused, as serde_json refuses them.
+/// A `\uXXXX` escape (a surrogate pair when it is one), written at the start of `out` as
+/// UTF-8; lone surrogates are refused, as serde_json refuses them.
 #[cold]
-fn unicode_escape(bytes: &[u8], at: usize, out: &mut Vec<u8>) -> Scan<usize> {
+fn unicode_escape(bytes: &[u8], at: usize, out: &mut [u8]) -> Scan<(usize, usize)> {
     let first = hex4(bytes, at)?;
     let (code, next) = match first {
         0xD800..=0xDBFF => {
@@ -432,8 +445,7 @@ fn unicode_escape(bytes: &[u8], at: usize, out: &mut Vec<u8>) -> Scan<usize> {
         _ => (first, at + 4),
     };
     let c = char::from_u32(code).ok_or(Refused)?;
-    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-    Ok(next)
+    Ok((next, c.encode_utf8(out).len()))
 }
 
 #[cfg(test)]
@@ -504,6 +516,31 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn strings_of_every_size_in_one_payload_read_as_serde_json_reads_them() {
+        // One scanner reads them all, so its scratch buffer starts small (the first string is
+        // short and the payload's rest bounds it) and grows past 64 KiB, with escapes and
+        // multi-byte characters at the edges of each growth.
+        let mut texts = Vec::new();
+        for length in [0, 1, 7, 8, 9, 255, 256, 257, 4095, 65_536, 65_537, 200_003] {
+            let mut text: String = "ab\"c".chars().cycle().take(length).collect();
+            text.push_str("é\n🎫");
+            texts.push(text);
+        }
+        texts.push(String::new());
+        let json = serde_json::to_string(&texts).unwrap();
+        let mut scanner = Scanner::new(&json);
+        let mut read = Vec::new();
+        scanner
+            .list(|scanner| scanner.string().map(|s| read.push(s)))
+            .unwrap();
+        scanner.end().unwrap();
+        assert_eq!(read.len(), texts.len());
+        for (read, text) in read.iter().zip(&texts) {
+            assert!(read == text, "a string of {} bytes read wrong", text.len());
         }
     }
 

@@ -63,7 +63,8 @@ impl<'a> Members<'a> for TicketEventParts<'a> {
         map: &mut A,
     ) -> Result<bool, A::Error> {
         match key {
-            "type" => self.type_name = map.next_value()?,
+            // Borrowed from the document (serde's own `Cow` impl always copies).
+            "type" => self.type_name = map.next_value::<Option<wire::Key<'de>>>()?.map(|k| k.0),
             "meta" => self.meta = map.next_value()?,
             "ticket" => self.ticket = map.next_value()?,
             "comment" => self.comment = map.next_value()?,

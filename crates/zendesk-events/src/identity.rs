@@ -1,6 +1,6 @@
 //! Event identity: one stable key per Zendesk event, the same on every redelivery.
 
-use std::fmt;
+use std::fmt::{self, Write};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -26,10 +26,14 @@ impl EventIdentity {
 
     /// Identity of a connector event: its action (`sequence.id`), position, type and ticket.
     pub fn connector(sequence_id: &str, position: u64, event_name: &str, ticket_id: u64) -> Self {
-        Self(format!(
-            "zendesk:connector:{}:{position}:{event_name}:{ticket_id}",
-            sequence_id.to_ascii_uppercase()
-        ))
+        // Built in one allocation (this runs for every connector event).
+        let mut key = String::with_capacity(64 + sequence_id.len() + event_name.len());
+        const PREFIX: &str = "zendesk:connector:";
+        key.push_str(PREFIX);
+        key.push_str(sequence_id);
+        key[PREFIX.len()..].make_ascii_uppercase();
+        write!(key, ":{position}:{event_name}:{ticket_id}").expect("writing to a String");
+        Self(key)
     }
 
     /// Identity of a connector event without `sequence` (never seen, but not worth losing an
