@@ -90,7 +90,8 @@ pub(crate) struct Scanner<'a> {
     pos: usize,
     depth: usize,
     /// Where strings are unescaped before being copied out at their final size; kept between
-    /// strings so it is allocated once per payload, at the size of its longest string.
+    /// strings, so a payload grows it a few times at most, to the larger of 64 KiB and twice
+    /// its longest string.
     scratch: Vec<u8>,
 }
 

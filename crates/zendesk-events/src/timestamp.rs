@@ -146,7 +146,9 @@ fn parse_utc(text: &str) -> Option<Timestamp> {
         nanos,
     )
     .ok()?;
-    Some(Timestamp(time::PrimitiveDateTime::new(date, time).assume_utc()))
+    Some(Timestamp(
+        time::PrimitiveDateTime::new(date, time).assume_utc(),
+    ))
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
