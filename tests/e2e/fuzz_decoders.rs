@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 use zendesk_api::{ExportPosition, TicketEventStream, history_events, parse_ticket_page};
-use zendesk_events::{Timestamp, decode_event};
+use zendesk_events::{Timestamp, decode_event, decode_event_with_serde};
 
 /// Longest one property may run before it counts as a hang.
 const PROPERTY_TIME_LIMIT: Duration = Duration::from_secs(240);
@@ -77,7 +77,11 @@ fn decode_everything(input: &[u8]) {
             }
         }
     }
-    let _ = decode_event(&text);
+    assert_eq!(
+        format!("{:?}", decode_event(&text)),
+        format!("{:?}", decode_event_with_serde(&text)),
+        "the event's own reader and serde read {text:?} differently"
+    );
     let _ = webhook_bridge::zendesk::normalize(input, "ticketbridge.zendesk", &Default::default());
     let _ =
         webhook_bridge::intercom::normalize(input, "ticketbridge.intercom", &Default::default());

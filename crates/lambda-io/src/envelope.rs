@@ -12,7 +12,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::json_scan::{Kind, Refused, Scan, Scanner};
+use json_scan::{Kind, Refused, Scan, Scanner};
 use zendesk_events::{
     AccountEvent, DecodeError, TicketEvent, decode_account_event, decode_event, parse_at as parse,
 };
@@ -63,8 +63,8 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Reads an invocation payload: records with the crate's own reader for escape-dense JSON
-    /// (`json_scan`), which unescapes each body in one pass, and anything it does not take (a
+    /// Reads an invocation payload: records with the reader for escape-dense JSON
+    /// (`json-scan`), which unescapes each body in one pass, and anything it does not take (a
     /// direct EventBridge event, or malformed JSON, whose error names where) with serde_json. Fails only when the
     /// payload is not a JSON object (or its `Records` is not a list).
     pub fn parse(payload: &str) -> Result<Self, DecodeError> {

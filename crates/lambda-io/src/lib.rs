@@ -6,7 +6,6 @@
 mod answer;
 pub mod envelope;
 mod invocation;
-mod json_scan;
 mod payload;
 mod start;
 

@@ -44,16 +44,16 @@ struct ConnectorObject<'a> {
 /// A connector `ticket_event`, its known members decoded as they are read and the rest kept
 /// raw: one pass over the event's bulk (the ticket snapshot) instead of two.
 #[derive(Default)]
-struct TicketEventParts<'a> {
-    type_name: Option<Cow<'a, str>>,
-    meta: Option<ConnectorMeta>,
-    ticket: Option<WireTicket>,
-    comment: Option<WireComment>,
-    attachment: Option<wire::WireAttachment>,
-    custom_field: Option<serde_json::Value>,
-    sla: Option<Sla>,
+pub(crate) struct TicketEventParts<'a> {
+    pub type_name: Option<Cow<'a, str>>,
+    pub meta: Option<ConnectorMeta>,
+    pub ticket: Option<WireTicket>,
+    pub comment: Option<WireComment>,
+    pub attachment: Option<wire::WireAttachment>,
+    pub custom_field: Option<serde_json::Value>,
+    pub sla: Option<Sla>,
     /// `previous`, `current` (decoded once the event type is known) and unknown members.
-    rest: RawObject<'a>,
+    pub rest: RawObject<'a>,
 }
 
 impl<'a> Members<'a> for TicketEventParts<'a> {
@@ -216,10 +216,24 @@ impl<'a> TicketEventParts<'a> {
 
 /// Decodes one event document (`$` is its root in error paths).
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
-    // Connector-shaped events (every event on the bus, bridged ones included) are read in one
-    // pass; anything else, or anything that fails, takes the general path below, which names
-    // what is wrong and where.
-    // Bare webhooks likewise; the cheap test only picks which one-pass read to try.
+    // Connector-shaped events (every event on the bus, bridged ones included) are read by the
+    // escape-aware reader; anything it does not take, serde reads.
+    if json.contains("\"detail-type\"")
+        && let Ok((detail_type, parts)) = crate::scan::connector(json)
+        && let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+    {
+        return decode_connector_parts(parts, name);
+    }
+    decode_event_with_serde(json)
+}
+
+/// Decodes one event document with serde alone: what [`decode_event`] falls back to, and what
+/// its own reader must always agree with (the fuzz tests compare them).
+#[doc(hidden)]
+pub fn decode_event_with_serde(json: &str) -> Result<TicketEvent, DecodeError> {
+    // Connector-shaped events and bare webhooks are read in one pass; anything else, or
+    // anything that fails, takes the general path, which names what is wrong and where. The
+    // cheap test only picks which one-pass read to try.
     if json.contains("\"detail-type\"") {
         if let Ok(top) = serde_json::from_str::<ConnectorTop<'_>>(json)
             && let Some(name) = top.detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
@@ -291,22 +305,22 @@ struct ConnectorDetail<'a> {
 }
 
 #[derive(Deserialize)]
-struct ConnectorMeta {
-    occurred_at: Timestamp,
+pub(crate) struct ConnectorMeta {
+    pub occurred_at: Timestamp,
     #[serde(rename = "ref", default)]
-    reference: Option<String>,
+    pub reference: Option<String>,
     #[serde(default)]
-    sequence: Option<WireSequence>,
+    pub sequence: Option<WireSequence>,
     #[serde(default, deserialize_with = "ids::optional")]
-    actor_id: Option<u64>,
+    pub actor_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    account_id: Option<u64>,
+    pub account_id: Option<u64>,
     /// Set by the webhook bridge: the webhook event id, so bridged events keep webhook identity.
     #[serde(default)]
-    event_id: Option<String>,
+    pub event_id: Option<String>,
     /// Set by ticket-metrics on SLA events: the Zendesk metric event id, their identity.
     #[serde(default)]
-    metric_event_id: Option<u64>,
+    pub metric_event_id: Option<u64>,
 }
 
 // Paths are static so decoding allocates none unless it fails.
@@ -324,7 +338,7 @@ fn decode_connector(raw: &RawValue, detail_type_name: &str) -> Result<TicketEven
     decode_connector_parts(parts, detail_type_name)
 }
 
-fn decode_connector_parts(
+pub(crate) fn decode_connector_parts(
     parts: TicketEventParts<'_>,
     detail_type_name: &str,
 ) -> Result<TicketEvent, DecodeError> {

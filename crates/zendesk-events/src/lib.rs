@@ -11,13 +11,14 @@ pub mod ids;
 pub mod kind;
 #[cfg(feature = "samples")]
 pub mod samples;
+mod scan;
 mod timestamp;
 mod wire;
 
 pub use wire::parse as parse_at;
 
 pub use account::{AccountEvent, AccountKind, decode_account_event};
-pub use decode::decode_event;
+pub use decode::{decode_event, decode_event_with_serde};
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, Sla, SourceFamily, Ticket, TicketEvent};
 pub use identity::EventIdentity;

@@ -121,9 +121,9 @@ fn string_like<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 }
 
 #[derive(Deserialize, Default)]
-struct Via {
+pub(crate) struct Via {
     #[serde(default)]
-    channel: Option<String>,
+    pub channel: Option<String>,
 }
 
 /// Connector `ticket` or webhook `detail`.
@@ -134,43 +134,43 @@ pub(crate) struct WireTicket {
     #[serde(default, deserialize_with = "ids::optional")]
     pub actor_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::lowercase")]
-    status: Option<String>,
+    pub status: Option<String>,
     #[serde(default, deserialize_with = "ids::lowercase")]
-    priority: Option<String>,
+    pub priority: Option<String>,
     #[serde(default, rename = "type", deserialize_with = "ids::lowercase")]
-    ticket_type: Option<String>,
+    pub ticket_type: Option<String>,
     #[serde(default)]
-    via: Option<Via>,
+    pub via: Option<Via>,
     #[serde(default, deserialize_with = "ids::optional")]
-    requester_id: Option<u64>,
+    pub requester_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    submitter_id: Option<u64>,
+    pub submitter_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    assignee_id: Option<u64>,
+    pub assignee_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    group_id: Option<u64>,
+    pub group_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    organization_id: Option<u64>,
+    pub organization_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    brand_id: Option<u64>,
+    pub brand_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    form_id: Option<u64>,
+    pub form_id: Option<u64>,
     #[serde(default, deserialize_with = "ids::optional")]
-    custom_status: Option<u64>,
+    pub custom_status: Option<u64>,
     #[serde(default, deserialize_with = "string_like")]
-    external_id: Option<String>,
+    pub external_id: Option<String>,
     #[serde(default, deserialize_with = "ids::tags")]
-    tags: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
     #[serde(default)]
-    created_at: Option<Timestamp>,
+    pub created_at: Option<Timestamp>,
     #[serde(default)]
-    updated_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
     #[serde(default)]
-    is_public: Option<bool>,
+    pub is_public: Option<bool>,
     #[serde(default)]
-    subject: Option<String>,
+    pub subject: Option<String>,
     #[serde(default)]
-    description: Option<String>,
+    pub description: Option<String>,
 }
 
 impl WireTicket {
@@ -283,11 +283,11 @@ impl From<WireAttachment> for Attachment {
 #[derive(Deserialize)]
 pub(crate) struct WireSequence {
     #[serde(deserialize_with = "string_like")]
-    id: Option<String>,
+    pub id: Option<String>,
     #[serde(default)]
-    position: Option<u64>,
+    pub position: Option<u64>,
     #[serde(default)]
-    total: Option<u64>,
+    pub total: Option<u64>,
 }
 
 impl WireSequence {

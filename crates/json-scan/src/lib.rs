@@ -1,38 +1,46 @@
-//! A JSON reader for invocation payloads, which are mostly escaped strings: an SQS `body` or an
-//! SNS `Message` is a whole event written as a JSON string, about one escape every eight bytes.
+//! A JSON reader for what the functions read most: invocation payloads, which are mostly escaped
+//! strings (an SQS `body` or an SNS `Message` is a whole event written as a JSON string, about one
+//! escape every eight bytes), and the Zendesk events inside them.
 //!
 //! serde_json (and sonic-rs) stop at every escape, copy the run before it into a scratch buffer
 //! and then copy the result again: about 200 instructions an escape, a third of the hot path.
-//! This reader finds the next quote, backslash or control byte eight bytes at a time: a first
-//! pass finds where a string ends, and the second copies each run between escapes once into a
-//! string allocated at its final size.
+//! This reader finds the next quote, backslash or control byte eight bytes at a time and copies
+//! each run between escapes with one 8-byte store into a scratch buffer, then the string once
+//! at its final size.
 //!
-//! It reads only what the envelope needs (objects, lists, strings, and skipping any value) and
-//! takes only well-formed JSON. Anything it does not take ([`Refused`]), such as a syntax error,
-//! a lone surrogate or an escaped member name, is read again by serde_json, which names what is
-//! wrong and where; so this reader never has to explain an error, only to refuse.
+//! It reads objects, lists, strings, integers, booleans and nulls, skips any value, and takes
+//! only well-formed JSON. Anything it does not take ([`Refused`]), such as a syntax error, a lone
+//! surrogate, an escaped member name or a number that is not a plain integer, is read again by
+//! serde_json, which names what is wrong and where; so this reader never has to explain an
+//! error, only to refuse.
 
 /// The reader did not take the payload; the general (serde_json) reader reads it instead.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Refused;
+pub struct Refused;
 
 /// What this reader gives: a value, or a refusal.
-pub(crate) type Scan<T> = Result<T, Refused>;
+pub type Scan<T> = Result<T, Refused>;
 
 /// The kind of the value that starts at the reader's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
+    /// `{…}`.
     Object,
+    /// `[…]`.
     List,
+    /// `"…"`.
     Str,
+    /// A number.
     Number,
+    /// `true` or `false`.
     Bool,
+    /// `null`.
     Null,
 }
 
 impl Kind {
     /// How an error message names a value of this kind.
-    pub(crate) fn described(self) -> &'static str {
+    pub fn described(self) -> &'static str {
         match self {
             Kind::Object => "an object",
             Kind::List => "a list",
@@ -85,7 +93,8 @@ fn next_special(bytes: &[u8], from: usize) -> usize {
 }
 
 /// A position in a payload.
-pub(crate) struct Scanner<'a> {
+pub struct Scanner<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     depth: usize,
@@ -98,8 +107,9 @@ pub(crate) struct Scanner<'a> {
 impl<'a> Scanner<'a> {
     /// A reader at the start of `text` (UTF-8 already checked once for the whole payload, so
     /// spans between ASCII delimiters need no check of their own).
-    pub(crate) fn new(text: &'a str) -> Self {
+    pub fn new(text: &'a str) -> Self {
         Self {
+            text,
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
@@ -110,7 +120,7 @@ impl<'a> Scanner<'a> {
     /// The text from `start` to the position (both on ASCII delimiters of valid UTF-8).
     fn span(&self, start: usize) -> Scan<&'a str> {
         // Never fails: both ends sit on ASCII bytes of a `str`.
-        std::str::from_utf8(&self.bytes[start..self.pos]).map_err(|_| Refused)
+        self.text.get(start..self.pos).ok_or(Refused)
     }
 
     fn skip_whitespace(&mut self) {
@@ -120,7 +130,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Takes the rest of the payload only when it is whitespace.
-    pub(crate) fn end(&mut self) -> Scan<()> {
+    pub fn end(&mut self) -> Scan<()> {
         self.skip_whitespace();
         if self.pos == self.bytes.len() {
             Ok(())
@@ -130,7 +140,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The kind of the next value.
-    pub(crate) fn kind(&mut self) -> Scan<Kind> {
+    pub fn kind(&mut self) -> Scan<Kind> {
         self.skip_whitespace();
         Ok(match self.bytes.get(self.pos).ok_or(Refused)? {
             b'{' => Kind::Object,
@@ -167,10 +177,7 @@ impl<'a> Scanner<'a> {
 
     /// Reads an object, calling `member` with each name, positioned at its value, which
     /// `member` must read or skip.
-    pub(crate) fn object(
-        &mut self,
-        mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>,
-    ) -> Scan<()> {
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Scan<()>) -> Scan<()> {
         self.expect(b'{')?;
         self.enter()?;
         if !self.eat(b'}') {
@@ -190,7 +197,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a list, calling `element` positioned at each element, which it must read or skip.
-    pub(crate) fn list(&mut self, mut element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+    pub fn list(&mut self, mut element: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
         self.expect(b'[')?;
         self.enter()?;
         if !self.eat(b']') {
@@ -225,13 +232,21 @@ impl<'a> Scanner<'a> {
     ///
     /// One pass: each eight bytes are copied whole and the position moves to the first special
     /// byte among them, so a run between two escapes costs one store, not a copy call.
-    pub(crate) fn string(&mut self) -> Scan<String> {
+    pub fn string(&mut self) -> Scan<String> {
         self.skip_whitespace();
         if self.bytes.get(self.pos) != Some(&b'"') {
             return Err(Refused);
         }
         let bytes = self.bytes;
-        let mut read = self.pos + 1;
+        // Most strings of an event (not of an envelope) hold no escape: copied from the
+        // payload as they are, with no scratch buffer and no second UTF-8 check.
+        let start = self.pos + 1;
+        let end = next_special(bytes, start);
+        if bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return self.text.get(start..end).map(str::to_owned).ok_or(Refused);
+        }
+        let mut read = start;
         // Unescaped into the scratch buffer in one pass, then copied into a string of exactly
         // its size: a first pass to find the end cost more (every escape stopped it too), and
         // growing the string itself left it up to twice its size and split allocator chunks.
@@ -302,7 +317,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips the next value, checking that it is well-formed.
-    pub(crate) fn skip(&mut self) -> Scan<()> {
+    pub fn skip(&mut self) -> Scan<()> {
         match self.kind()? {
             Kind::Object => self.object(|scanner, _| scanner.skip()),
             Kind::List => self.list(Self::skip),
@@ -312,8 +327,58 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Consumes a `null` when one is next (true); otherwise leaves the position (false).
+    pub fn null(&mut self) -> Scan<bool> {
+        self.skip_whitespace();
+        if self.bytes[self.pos..].starts_with(b"null") {
+            self.pos += 4;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self) -> Scan<bool> {
+        self.skip_whitespace();
+        let rest = &self.bytes[self.pos..];
+        let (value, length) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return Err(Refused);
+        };
+        self.pos += length;
+        Ok(value)
+    }
+
+    /// A non-negative integer that fits a `u64`; a sign, a fraction, an exponent or an
+    /// overflow is refused (serde_json reads those as other kinds of number).
+    pub fn u64(&mut self) -> Scan<u64> {
+        self.skip_whitespace();
+        let start = self.pos;
+        let mut value: u64 = 0;
+        while let Some(&digit) = self.bytes.get(self.pos).filter(|b| b.is_ascii_digit()) {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(digit - b'0')))
+                .ok_or(Refused)?;
+            self.pos += 1;
+        }
+        let length = self.pos - start;
+        let leading_zero = length > 1 && self.bytes[start] == b'0';
+        if length == 0
+            || leading_zero
+            || matches!(self.bytes.get(self.pos), Some(b'.' | b'e' | b'E'))
+        {
+            return Err(Refused);
+        }
+        Ok(value)
+    }
+
     /// Skips the next value and returns its text.
-    pub(crate) fn raw(&mut self) -> Scan<&'a str> {
+    pub fn raw(&mut self) -> Scan<&'a str> {
         self.skip_whitespace();
         let start = self.pos;
         self.skip()?;
