@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use crate::decode::{ConnectorMeta, TicketEventParts};
 use crate::ids;
 use crate::timestamp::Timestamp;
-use crate::wire::{Key, Via, WireSequence, WireTicket};
+use crate::wire::{Key, RawObject, Via, WireSequence, WireTicket};
 
 /// The `detail-type` and the `ticket_event` parts of a connector-shaped EventBridge event.
 pub(crate) fn connector(json: &str) -> Scan<(String, TicketEventParts<'_>)> {
@@ -48,25 +48,13 @@ fn once<T>(slot: &mut Option<T>, value: T) -> Scan<()> {
     }
 }
 
-/// Reads a value as `Some(read(...))`, or `None` for `null`.
-fn optional<'a, T>(
-    s: &mut Scanner<'a>,
-    read: impl FnOnce(&mut Scanner<'a>) -> Scan<T>,
-) -> Scan<Option<T>> {
-    if s.null()? {
-        Ok(None)
-    } else {
-        read(s).map(Some)
-    }
-}
-
 /// Reads an optional member once: a repeated one is refused, `null` is `None`.
 fn member<'a, T>(
     slot: &mut Option<Option<T>>,
     s: &mut Scanner<'a>,
     read: impl FnOnce(&mut Scanner<'a>) -> Scan<T>,
 ) -> Scan<()> {
-    let value = optional(s, read)?;
+    let value = if s.null()? { None } else { Some(read(s)?) };
     once(slot, value)
 }
 
@@ -79,7 +67,7 @@ fn ticket_event_parts<'a>(s: &mut Scanner<'a>) -> Scan<TicketEventParts<'a>> {
     let mut type_name = None;
     let (mut meta, mut ticket, mut comment, mut attachment) = (None, None, None, None);
     let (mut custom_field, mut sla) = (None, None);
-    let mut rest = crate::wire::RawObject::new();
+    let mut rest = RawObject::new();
     s.object(|s, name| match name {
         b"type" => member(&mut type_name, s, |s| s.string().map(Cow::Owned)),
         b"meta" => member(&mut meta, s, connector_meta),
@@ -119,16 +107,6 @@ fn id(s: &mut Scanner<'_>) -> Scan<Option<u64>> {
     }
 }
 
-/// A member read by `read`, once, with `null` meaning absent (`read` takes `null` itself).
-fn once_with<'a, T>(
-    slot: &mut Option<T>,
-    s: &mut Scanner<'a>,
-    read: impl FnOnce(&mut Scanner<'a>) -> Scan<T>,
-) -> Scan<()> {
-    let value = read(s)?;
-    once(slot, value)
-}
-
 fn lowercase(s: &mut Scanner<'_>) -> Scan<String> {
     let mut text = s.string()?;
     text.make_ascii_lowercase();
@@ -144,11 +122,11 @@ fn connector_meta(s: &mut Scanner<'_>) -> Scan<ConnectorMeta> {
     let (mut reference, mut sequence, mut event_id, mut metric_event_id) = (None, None, None, None);
     let (mut actor_id, mut account_id) = (None, None);
     s.object(|s, name| match name {
-        b"occurred_at" => once_with(&mut occurred_at, s, timestamp),
+        b"occurred_at" => once(&mut occurred_at, timestamp(s)?),
         b"ref" => member(&mut reference, s, Scanner::string),
         b"sequence" => member(&mut sequence, s, wire_sequence),
-        b"actor_id" => once_with(&mut actor_id, s, id),
-        b"account_id" => once_with(&mut account_id, s, id),
+        b"actor_id" => once(&mut actor_id, id(s)?),
+        b"account_id" => once(&mut account_id, id(s)?),
         b"event_id" => member(&mut event_id, s, Scanner::string),
         b"metric_event_id" => member(&mut metric_event_id, s, Scanner::u64),
         _ => s.skip(),
@@ -201,20 +179,20 @@ fn tags(s: &mut Scanner<'_>) -> Scan<Vec<String>> {
 fn wire_ticket(s: &mut Scanner<'_>) -> Scan<WireTicket> {
     let mut t = WireTicketSlots::default();
     s.object(|s, name| match name {
-        b"id" => once_with(&mut t.id, s, id),
-        b"actor_id" => once_with(&mut t.actor_id, s, id),
+        b"id" => once(&mut t.id, id(s)?),
+        b"actor_id" => once(&mut t.actor_id, id(s)?),
         b"status" => member(&mut t.status, s, lowercase),
         b"priority" => member(&mut t.priority, s, lowercase),
         b"type" => member(&mut t.ticket_type, s, lowercase),
         b"via" => member(&mut t.via, s, via),
-        b"requester_id" => once_with(&mut t.requester_id, s, id),
-        b"submitter_id" => once_with(&mut t.submitter_id, s, id),
-        b"assignee_id" => once_with(&mut t.assignee_id, s, id),
-        b"group_id" => once_with(&mut t.group_id, s, id),
-        b"organization_id" => once_with(&mut t.organization_id, s, id),
-        b"brand_id" => once_with(&mut t.brand_id, s, id),
-        b"form_id" => once_with(&mut t.form_id, s, id),
-        b"custom_status" => once_with(&mut t.custom_status, s, id),
+        b"requester_id" => once(&mut t.requester_id, id(s)?),
+        b"submitter_id" => once(&mut t.submitter_id, id(s)?),
+        b"assignee_id" => once(&mut t.assignee_id, id(s)?),
+        b"group_id" => once(&mut t.group_id, id(s)?),
+        b"organization_id" => once(&mut t.organization_id, id(s)?),
+        b"brand_id" => once(&mut t.brand_id, id(s)?),
+        b"form_id" => once(&mut t.form_id, id(s)?),
+        b"custom_status" => once(&mut t.custom_status, id(s)?),
         b"external_id" => member(&mut t.external_id, s, Scanner::string),
         b"tags" => member(&mut t.tags, s, tags),
         b"created_at" => member(&mut t.created_at, s, timestamp),
