@@ -1,7 +1,6 @@
 //! Zendesk ticket events → FullStory events: the same names and properties as the Mixpanel
 //! mapping (shared through `zendesk_events::analytics`), conformed to FullStory's rules.
 
-use serde_json::Value;
 use ticket_analytics::{EventNames, TicketProperties, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
@@ -36,11 +35,7 @@ impl Mapper {
     /// The requests for one ticket event on the timeline of `uid`: its own event, plus
     /// "Ticket Responded" for a public comment by staff.
     pub fn requests(&self, event: &TicketEvent, uid: &str) -> Vec<EventRequest> {
-        let properties = match serde_json::to_value(TicketProperties::new(event, &self.config.pii))
-        {
-            Ok(Value::Object(map)) => conform(map),
-            _ => unreachable!("ticket properties serialize as an object"),
-        };
+        let properties = conform(TicketProperties::new(event, &self.config.pii).to_map());
         self.config
             .event_names
             .names(event)

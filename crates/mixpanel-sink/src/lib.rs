@@ -43,7 +43,7 @@ impl SinkHandler for Sink {
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
         let token = self.token();
-        let mut profiles = ProfileBook::new(token);
+        let mut profiles = ProfileBook::with_capacity(token, envelope.len());
         // User events set other properties than ticket events on the same requester profile,
         // so they coalesce apart: neither update may replace the other.
         let mut requesters = ProfileBook::new(token);

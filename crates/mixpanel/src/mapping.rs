@@ -4,7 +4,7 @@
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
 use serde::Serialize;
-use ticket_analytics::{EventNames, TicketProperties, is_allowed};
+use ticket_analytics::{EventNames, JsonObject, Members, TicketProperties, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
 
 use crate::config::{DistinctId, MappingConfig};
@@ -21,105 +21,109 @@ impl std::fmt::Display for MapError {
     }
 }
 
-/// One `/import` event.
-#[derive(Debug, Serialize)]
-pub struct ImportEvent<'a> {
-    /// Event name.
-    pub event: &'a str,
-    /// Properties.
-    pub properties: Properties<'a>,
-}
-
-/// Flat, snake_case event properties. Absent values are left out rather than sent as null.
-#[derive(Debug, Serialize)]
-pub struct Properties<'a> {
-    /// Milliseconds since the epoch: when it happened in Zendesk.
-    pub time: i64,
-    /// The profile the event belongs to.
-    pub distinct_id: &'a str,
-    /// Dedup key: derived from the Zendesk event identity and the event name.
-    #[serde(rename = "$insert_id")]
-    pub insert_id: String,
-    /// `0`: do not geolocate the sender (the Lambda).
-    pub ip: u8,
-    /// The ticket's properties, shared with every destination.
-    #[serde(flatten)]
-    pub ticket: TicketProperties<'a>,
-    /// The group key with the organization id, which attributes the event to its group.
-    #[serde(flatten)]
-    pub group: GroupKeyProperty<'a>,
-}
-
-/// `MIXPANEL_GROUP_KEY` and the ticket's organization id (as a string, the form of
-/// `$group_id`): one property, or none without a key or an organization.
-#[derive(Debug)]
-pub struct GroupKeyProperty<'a>(pub Option<(&'a str, u64)>);
-
-impl Serialize for GroupKeyProperty<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(usize::from(self.0.is_some())))?;
-        if let Some((key, id)) = self.0 {
-            map.serialize_entry(key, &id.to_string())?;
-        }
-        map.end()
-    }
-}
-
 /// The ticket state a profile update `$set`s, borrowed from the event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// [`ProfileState::write`] lists its members; absent values are left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileState<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) priority: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) ticket_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) assignee_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) group_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) organization_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) tags: Option<&'a [String]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) channel: Option<&'a str>,
     pub(crate) last_event_at: String,
     /// The store's marks (`MIXPANEL_PROFILES=store` only: one event does not know them).
-    #[serde(flatten)]
     pub(crate) marks: Marks,
 }
 
+impl ProfileState<'_> {
+    /// Writes the state's members into `members`.
+    pub fn write(&self, members: &mut impl Members) {
+        let m = members;
+        let marks = &self.marks;
+        if let Some(v) = self.status {
+            m.str("status", v);
+        }
+        if let Some(v) = self.priority {
+            m.str("priority", v);
+        }
+        if let Some(v) = self.ticket_type {
+            m.str("ticket_type", v);
+        }
+        for (key, id) in [
+            ("assignee_id", self.assignee_id),
+            ("group_id", self.group_id),
+            ("organization_id", self.organization_id),
+        ] {
+            if let Some(id) = id {
+                m.u64(key, id);
+            }
+        }
+        if let Some(v) = self.tags {
+            m.strings("tags", v);
+        }
+        if let Some(v) = self.channel {
+            m.str("channel", v);
+        }
+        m.str("last_event_at", &self.last_event_at);
+        if let Some(v) = marks.deleted {
+            m.bool("deleted", v);
+        }
+        if let Some(v) = marks.merged_into {
+            m.u64("merged_into", v);
+        }
+        if let Some(v) = marks.spam {
+            m.bool("spam", v);
+        }
+    }
+}
+
+impl Serialize for ProfileState<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serde_json::Map::new();
+        self.write(&mut map);
+        map.serialize(serializer)
+    }
+}
+
 /// The deleted, merged and spam marks of a stored ticket.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Marks {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) deleted: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) merged_into: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) spam: Option<bool>,
 }
 
 /// One `/engage` update.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct ProfileUpdate<'a> {
     /// Project token: `/engage` authenticates by payload.
-    #[serde(rename = "$token")]
     pub token: &'a str,
     /// The profile.
-    #[serde(rename = "$distinct_id")]
     pub distinct_id: &'a str,
-    /// `0`: keep the profile's location.
-    #[serde(rename = "$ip")]
-    pub ip: u8,
-    /// A background update must not move "last seen".
-    #[serde(rename = "$ignore_time")]
-    pub ignore_time: bool,
     /// The ticket's state.
-    #[serde(rename = "$set")]
     pub set: &'a ProfileState<'a>,
+}
+
+impl ProfileUpdate<'_> {
+    /// The update as Mixpanel takes it: `{"$token", "$distinct_id", "$ip": 0 (keep the
+    /// profile's location), "$ignore_time": true (a background update must not move "last
+    /// seen"), "$set"}`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        let mut update = JsonObject::begin(&mut out);
+        update.str("$token", self.token);
+        update.str("$distinct_id", self.distinct_id);
+        update.u64("$ip", 0);
+        update.bool("$ignore_time", true);
+        let mut set = update.object("$set");
+        self.set.write(&mut set);
+        set.end();
+        update.end();
+        out
+    }
 }
 
 /// Applies a [`MappingConfig`] to ticket events.
@@ -173,6 +177,9 @@ impl Mapper {
             .collect()
     }
 
+    /// One `/import` event: `{"event": name, "properties": {time, distinct_id, $insert_id, ip,
+    /// the ticket's properties, the group key}}`, written straight into its buffer (through
+    /// serde's generic serializer this was the costliest step of mapping).
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
         let insert_id = event.identity.derive_key(&["mixpanel", name]);
         let mut ticket = TicketProperties::new(event, &self.config.pii);
@@ -185,20 +192,26 @@ impl Mapper {
             };
             id.map(|id| (key, id))
         });
-        let import = ImportEvent {
-            event: name,
-            properties: Properties {
-                time: event.occurred_at.unix_millis(),
-                distinct_id,
-                insert_id,
-                ip: 0,
-                ticket,
-                group: GroupKeyProperty(group),
-            },
-        };
         // Sized for a typical event (about 600 bytes), so the buffer is not grown five times.
         let mut out = Vec::with_capacity(1024);
-        serde_json::to_writer(&mut out, &import).expect("mapped events always serialize");
+        let mut import = JsonObject::begin(&mut out);
+        import.str("event", name);
+        let mut properties = import.object("properties");
+        // Milliseconds since the epoch: when it happened in Zendesk.
+        properties.i64("time", event.occurred_at.unix_millis());
+        properties.str("distinct_id", distinct_id);
+        // Dedup key: derived from the Zendesk event identity and the event name.
+        properties.str("$insert_id", &insert_id);
+        // `0`: do not geolocate the sender (the Lambda).
+        properties.u64("ip", 0);
+        ticket.write(&mut properties);
+        // The group key with the organization id as a string (the form of `$group_id`), which
+        // attributes the event to its group.
+        if let Some((key, id)) = group {
+            properties.str(key, itoa::Buffer::new().format(id));
+        }
+        properties.end();
+        import.end();
         out
     }
 

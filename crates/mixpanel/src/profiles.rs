@@ -32,6 +32,14 @@ impl ProfileBook {
         }
     }
 
+    /// An empty book with room for `profiles` profiles, so a large batch does not regrow it.
+    pub fn with_capacity(token: impl Into<String>, profiles: usize) -> Self {
+        Self {
+            token: token.into(),
+            latest: HashMap::with_capacity(profiles),
+        }
+    }
+
     /// The token the updates carry.
     pub fn token(&self) -> &str {
         &self.token
@@ -55,14 +63,12 @@ impl ProfileBook {
         );
         let token = &self.token;
         let encode = |id: &str| {
-            let update = ProfileUpdate {
+            ProfileUpdate {
                 token,
                 distinct_id: id,
-                ip: 0,
-                ignore_time: true,
                 set: state,
-            };
-            serde_json::to_vec(&update).expect("profile updates always serialize")
+            }
+            .encode()
         };
         Self::note(&mut self.latest, distinct_id, order, encode, record);
     }

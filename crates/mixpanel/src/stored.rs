@@ -121,12 +121,11 @@ impl StoredTicket {
         let update = ProfileUpdate {
             token,
             distinct_id: &distinct_id,
-            ip: 0,
-            ignore_time: true,
             set: &state,
-        };
+        }
+        .encode();
         Ok(Some(StoredProfile {
-            update: serde_json::to_vec(&update).expect("profile updates always serialize"),
+            update,
             distinct_id,
             version_time,
         }))

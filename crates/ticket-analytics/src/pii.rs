@@ -4,9 +4,10 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 use zendesk_events::{ChangeValue, EventType, TicketEvent};
+
+use crate::members::Members;
 
 /// Keys of a ticket event that the model has no field for and every destination may receive:
 /// tag names, user ids and ticket ids. Any other such key leaves only when `EXTRA_PROPERTIES`
@@ -116,22 +117,20 @@ fn user_ids(value: &Value) -> Value {
     }
 }
 
-/// The event's unmodelled keys that the policy lets out, serialized as a map.
+/// The event's unmodelled keys that the policy lets out.
 #[derive(Debug)]
 pub(crate) struct AllowedExtra<'a> {
     pub(crate) extra: &'a BTreeMap<String, Value>,
     pub(crate) pii: &'a PiiPolicy,
 }
 
-impl Serialize for AllowedExtra<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(None)?;
+impl AllowedExtra<'_> {
+    /// Writes the allowed keys, in key order.
+    pub(crate) fn write(&self, members: &mut impl Members) {
         for (key, value) in self.extra {
             if self.pii.allows_extra(key) {
-                map.serialize_entry(key, value)?;
+                members.value(key, value);
             }
         }
-        map.end()
     }
 }

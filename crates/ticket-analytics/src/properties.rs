@@ -2,99 +2,64 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use zendesk_events::TicketEvent;
 
+use crate::members::Members;
 use crate::pii::{AllowedExtra, PiiPolicy};
 
 /// Flat, snake_case event properties: the documented ones, and what the policy names. Absent
-/// values are left out rather than sent as null.
-#[derive(Debug, Serialize)]
+/// values are left out rather than sent as null. [`TicketProperties::write`] lists them.
+#[derive(Debug)]
 pub struct TicketProperties<'a> {
     /// Ticket id.
     pub ticket_id: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     priority: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     ticket_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     channel: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     requester_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     submitter_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     assignee_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     group_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     organization_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     brand_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     form_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     tags: Option<&'a [String]>,
     zendesk_event_type: Cow<'a, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     actor_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     previous: Option<Cow<'a, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     current: Option<Cow<'a, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment_public: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment_author_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment_author_is_staff: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment_body: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     attachment_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     attachment_content_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     attachment_public: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_field_id: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     custom_field_title: Option<&'a Value>,
     /// The SLA of SLA events: `sla_metric`, `sla_instance_id`, `sla_policy_id`,
     /// `sla_policy_title`, `sla_target_minutes`, `sla_business_hours`, `sla_target_met`,
     /// `sla_group`.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     sla: Option<SlaProperties<'a>>,
     /// Type-specific keys Zendesk sent that the policy lets out ([`DOCUMENTED_EXTRA_KEYS`],
     /// `EXTRA_PROPERTIES`).
-    #[serde(flatten)]
     extra: AllowedExtra<'a>,
 }
 
 /// An SLA event's SLA as flat properties.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 struct SlaProperties<'a> {
     sla_metric: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_instance_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_policy_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_policy_title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_target_minutes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_business_hours: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sla_target_met: Option<bool>,
     sla_group: bool,
 }
@@ -109,6 +74,70 @@ impl<'a> TicketProperties<'a> {
     /// The ticket's organization id.
     pub fn organization_id(&self) -> Option<u64> {
         self.organization_id
+    }
+
+    /// Writes the properties into `members`, in their documented order, leaving out what is
+    /// absent.
+    pub fn write(&self, members: &mut impl Members) {
+        fn some<T>(value: Option<T>, write: impl FnOnce(T)) {
+            if let Some(value) = value {
+                write(value);
+            }
+        }
+        let m = members;
+        m.u64("ticket_id", self.ticket_id);
+        some(self.status, |v| m.str("status", v));
+        some(self.priority, |v| m.str("priority", v));
+        some(self.ticket_type, |v| m.str("ticket_type", v));
+        some(self.channel, |v| m.str("channel", v));
+        some(self.requester_id, |v| m.u64("requester_id", v));
+        some(self.submitter_id, |v| m.u64("submitter_id", v));
+        some(self.assignee_id, |v| m.u64("assignee_id", v));
+        some(self.group_id, |v| m.u64("group_id", v));
+        some(self.organization_id, |v| m.u64("organization_id", v));
+        some(self.brand_id, |v| m.u64("brand_id", v));
+        some(self.form_id, |v| m.u64("form_id", v));
+        some(self.tags, |v| m.strings("tags", v));
+        m.str("zendesk_event_type", &self.zendesk_event_type);
+        some(self.actor_id, |v| m.u64("actor_id", v));
+        some(self.previous.as_deref(), |v| m.value("previous", v));
+        some(self.current.as_deref(), |v| m.value("current", v));
+        some(self.comment_id, |v| m.u64("comment_id", v));
+        some(self.comment_public, |v| m.bool("comment_public", v));
+        some(self.comment_author_id, |v| m.u64("comment_author_id", v));
+        some(self.comment_author_is_staff, |v| {
+            m.bool("comment_author_is_staff", v)
+        });
+        some(self.comment_body, |v| m.str("comment_body", v));
+        some(self.description, |v| m.str("description", v));
+        some(self.subject, |v| m.str("subject", v));
+        some(self.attachment_id, |v| m.u64("attachment_id", v));
+        some(self.attachment_content_type, |v| {
+            m.str("attachment_content_type", v)
+        });
+        some(self.attachment_public, |v| m.bool("attachment_public", v));
+        some(self.custom_field_id, |v| m.value("custom_field_id", v));
+        some(self.custom_field_title, |v| {
+            m.value("custom_field_title", v)
+        });
+        if let Some(sla) = &self.sla {
+            m.str("sla_metric", sla.sla_metric);
+            some(sla.sla_instance_id, |v| m.u64("sla_instance_id", v));
+            some(sla.sla_policy_id, |v| m.u64("sla_policy_id", v));
+            some(sla.sla_policy_title, |v| m.str("sla_policy_title", v));
+            some(sla.sla_target_minutes, |v| m.u64("sla_target_minutes", v));
+            some(sla.sla_business_hours, |v| m.bool("sla_business_hours", v));
+            some(sla.sla_target_met, |v| m.bool("sla_target_met", v));
+            m.bool("sla_group", sla.sla_group);
+        }
+        self.extra.write(m);
+    }
+
+    /// The properties as a JSON object.
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        self.write(&mut map);
+        map
     }
 
     /// The properties of `event` that `pii` lets out.

@@ -1,0 +1,259 @@
+//! Where a set of properties is written: straight into a JSON object's bytes ([`JsonObject`],
+//! the hot path of `/import`, which serde's generic serializer made the costliest step of
+//! mapping) or into a `serde_json` map (FullStory, which reshapes the properties first).
+
+use serde_json::{Map, Value};
+
+/// Takes properties one member at a time, in the order they are written.
+pub trait Members {
+    /// A string member.
+    fn str(&mut self, key: &str, value: &str);
+    /// An unsigned integer member.
+    fn u64(&mut self, key: &str, value: u64);
+    /// A boolean member.
+    fn bool(&mut self, key: &str, value: bool);
+    /// An array of strings.
+    fn strings(&mut self, key: &str, values: &[String]);
+    /// Any JSON value, as it is.
+    fn value(&mut self, key: &str, value: &Value);
+}
+
+impl Members for Map<String, Value> {
+    fn str(&mut self, key: &str, value: &str) {
+        self.insert(key.to_owned(), Value::from(value));
+    }
+
+    fn u64(&mut self, key: &str, value: u64) {
+        self.insert(key.to_owned(), Value::from(value));
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.insert(key.to_owned(), Value::from(value));
+    }
+
+    fn strings(&mut self, key: &str, values: &[String]) {
+        self.insert(key.to_owned(), Value::from(values));
+    }
+
+    fn value(&mut self, key: &str, value: &Value) {
+        self.insert(key.to_owned(), value.clone());
+    }
+}
+
+/// A compact JSON object written member by member into a buffer, byte for byte as serde_json
+/// writes it. Keys are escaped like values: setting names (`MIXPANEL_GROUP_KEY`,
+/// `EXTRA_PROPERTIES`) become keys.
+pub struct JsonObject<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'a> JsonObject<'a> {
+    /// Opens an object at the end of `out`.
+    pub fn begin(out: &'a mut Vec<u8>) -> Self {
+        out.push(b'{');
+        Self { out, empty: true }
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        self.out.push(b'}');
+    }
+
+    /// Opens an object member; the outer object goes on once it is closed.
+    pub fn object(&mut self, key: &str) -> JsonObject<'_> {
+        self.key(key);
+        JsonObject::begin(self.out)
+    }
+
+    /// A signed integer member.
+    pub fn i64(&mut self, key: &str, value: i64) {
+        self.key(key);
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    fn key(&mut self, key: &str) {
+        if !std::mem::take(&mut self.empty) {
+            self.out.push(b',');
+        }
+        write_str(self.out, key);
+        self.out.push(b':');
+    }
+}
+
+impl Members for JsonObject<'_> {
+    fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        write_str(self.out, value);
+    }
+
+    fn u64(&mut self, key: &str, value: u64) {
+        self.key(key);
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    fn strings(&mut self, key: &str, values: &[String]) {
+        self.key(key);
+        self.out.push(b'[');
+        for (n, value) in values.iter().enumerate() {
+            if n > 0 {
+                self.out.push(b',');
+            }
+            write_str(self.out, value);
+        }
+        self.out.push(b']');
+    }
+
+    fn value(&mut self, key: &str, value: &Value) {
+        self.key(key);
+        serde_json::to_writer(&mut *self.out, value).expect("writing to a Vec cannot fail");
+    }
+}
+
+/// `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\` and control
+/// characters only, with `\b \f \n \r \t` short and the rest as lowercase `\u00XX`.
+pub fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings (every key, nearly every value) need no escape: one check, one copy.
+    if !any_needs_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..at]);
+        out.extend_from_slice(escape);
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Whether any byte of `bytes` is `"`, `\` or below 0x20, eight bytes at a time.
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        if needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Whether any of the eight bytes of `word` is `"`, `\` or below 0x20 (exact: the zero-byte
+/// test has no false positives as a whole-word answer).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    (below_space | has_zero(quote) | has_zero(backslash)) & HIGHS != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_escaped_byte_for_byte_as_serde_json_escapes_them() {
+        let mut texts: Vec<String> = (0u8..0x80)
+            .map(|b| format!("ab{}cdefghij{}", b as char, b as char))
+            .collect();
+        texts.extend(
+            [
+                "",
+                "plain",
+                "exactly8",
+                "sixteen bytes ok",
+                "\"quoted\" and \\slashed\\",
+                "é, ü, 漢字 and 🎫 stay as they are",
+                "\u{7f} delete is not escaped",
+                "line\nbreaks\r\nand\ttabs\u{1}\u{1f}",
+            ]
+            .map(String::from),
+        );
+        for text in texts {
+            let mut ours = Vec::new();
+            write_str(&mut ours, &text);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_object_is_written_as_serde_json_writes_the_same_members() {
+        let tags = vec!["vip".to_owned(), "billing \"x\"".to_owned()];
+        let nested = serde_json::json!({"a": [1, 2.5, null], "b": "c"});
+        let mut ours = Vec::new();
+        let mut object = JsonObject::begin(&mut ours);
+        object.str("event", "Ticket Created");
+        let mut inner = object.object("properties");
+        inner.i64("time", -12);
+        inner.u64("ticket_id", u64::MAX);
+        inner.bool("public", false);
+        inner.strings("tags", &tags);
+        inner.strings("none", &[]);
+        inner.value("previous", &nested);
+        inner.str("grp\"key", "1");
+        inner.end();
+        object.end();
+        let expected = serde_json::json!({"event": "Ticket Created", "properties": {
+            "time": -12, "ticket_id": u64::MAX, "public": false, "tags": tags, "none": [],
+            "previous": nested, "grp\"key": "1"}});
+        assert_eq!(
+            serde_json::from_slice::<Value>(&ours).unwrap(),
+            expected,
+            "{}",
+            String::from_utf8_lossy(&ours)
+        );
+        let mut map = Map::new();
+        map.str("s", "x");
+        map.u64("n", 3);
+        map.bool("b", true);
+        map.strings("t", &tags);
+        map.value("v", &nested);
+        assert_eq!(
+            Value::Object(map),
+            serde_json::json!({"s": "x", "n": 3, "b": true, "t": tags, "v": nested})
+        );
+    }
+}
