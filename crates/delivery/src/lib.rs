@@ -16,7 +16,7 @@ mod settings;
 mod telemetry;
 mod verdict;
 
-pub use batch::{BatchLimits, Batcher, Item, RecordId, json_array};
+pub use batch::{BatchLimits, Batcher, Item, RecordId, Records, json_array};
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 #[cfg(feature = "sdk-secrets")]

@@ -39,10 +39,9 @@ impl Mapper {
         self.config
             .event_names
             .names(event)
-            .iter()
             .map(|name| {
                 EventParts {
-                    name,
+                    name: &name,
                     occurred_at: &event.occurred_at,
                     uid,
                     use_most_recent_session: self.config.use_most_recent_session,

@@ -9,6 +9,7 @@ use lambda_io::{Envelope, EnvelopeKind, SinkHandler};
 use mixpanel::accounts::{group_update, organization_properties, user_properties, user_update};
 use mixpanel::stored::StoredTicket;
 use mixpanel::{DistinctId, Mapper, MixpanelClient, MixpanelConfig, ProfileBook, ProfileSource};
+use smallvec::SmallVec;
 use zendesk_events::{AccountEvent, AccountKind, TicketEvent};
 
 /// Everything built once per container.
@@ -217,31 +218,33 @@ impl Sink {
         id: RecordId,
         delivery: &mut Delivery,
         profiles: &mut ProfileBook,
-    ) -> Vec<Item> {
+    ) -> SmallVec<[Item; 2]> {
         if !self.mapper.allows(event) {
             delivery.ledger.skip(
                 id,
                 format!("{} is not in ZENDESK_EVENT_TYPES", event.event_type),
             );
-            return Vec::new();
+            return SmallVec::new();
         }
         let distinct_id = match self.mapper.distinct_id(event) {
             Ok(distinct_id) => distinct_id,
             Err(e) => {
                 tracing::warn!(record = id, error = %e, "cannot map");
                 delivery.ledger.fail(id, Failure::BadInput(e.to_string()));
-                return Vec::new();
+                return SmallVec::new();
             }
         };
-        let encoded = self.mapper.events_for(event, &distinct_id);
+        // Collected before the profile takes the distinct id; one or two items, kept inline.
+        let items = self
+            .mapper
+            .events_for(event, &distinct_id)
+            .map(|bytes| Item::new(bytes, id))
+            .collect();
         // An SLA event holds no ticket state: it leaves the profile as it is.
         if self.config.mapping.profiles == ProfileSource::Events && !event.event_type.is_sla() {
             profiles.add(distinct_id, event, &self.mapper.profile_state(event), id);
         }
-        encoded
-            .into_iter()
-            .map(|bytes| Item::new(bytes, id))
-            .collect()
+        items
     }
 
     /// Sends coalesced profile or group updates in batches.

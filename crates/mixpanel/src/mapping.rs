@@ -164,24 +164,27 @@ impl Mapper {
     /// The `/import` events for one ticket event, serialized: its own, plus "Ticket Responded"
     /// for a public comment by staff.
     pub fn events(&self, event: &TicketEvent) -> Result<Vec<Vec<u8>>, MapError> {
-        Ok(self.events_for(event, &self.distinct_id(event)?))
+        let distinct_id = self.distinct_id(event)?;
+        Ok(self.events_for(event, &distinct_id).collect())
     }
 
     /// [`Mapper::events`] for an already resolved distinct id.
-    pub fn events_for(&self, event: &TicketEvent, distinct_id: &str) -> Vec<Vec<u8>> {
+    pub fn events_for<'a>(
+        &'a self,
+        event: &'a TicketEvent,
+        distinct_id: &'a str,
+    ) -> impl Iterator<Item = Vec<u8>> + 'a {
         self.config
             .event_names
             .names(event)
-            .iter()
-            .map(|name| self.encode(event, name, distinct_id))
-            .collect()
+            .map(move |name| self.encode(event, &name, distinct_id))
     }
 
     /// One `/import` event: `{"event": name, "properties": {time, distinct_id, $insert_id, ip,
     /// the ticket's properties, the group key}}`, written straight into its buffer (through
     /// serde's generic serializer this was the costliest step of mapping).
     fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
-        let insert_id = event.identity.derive_key(&["mixpanel", name]);
+        let insert_id = event.identity.derive(&["mixpanel", name]);
         let mut ticket = TicketProperties::new(event, &self.config.pii);
         let group = self.config.group_key.as_deref().and_then(|key| {
             // Named `organization_id`, the key replaces the numeric property of that name.
@@ -201,7 +204,7 @@ impl Mapper {
         properties.i64("time", event.occurred_at.unix_millis());
         properties.str("distinct_id", distinct_id);
         // Dedup key: derived from the Zendesk event identity and the event name.
-        properties.str("$insert_id", &insert_id);
+        properties.str("$insert_id", insert_id.as_str());
         // `0`: do not geolocate the sender (the Lambda).
         properties.u64("ip", 0);
         ticket.write(&mut properties);

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use delivery::{Item, RecordId};
+use delivery::{Item, RecordId, Records};
 use zendesk_events::{TicketEvent, Timestamp};
 
 use crate::mapping::{ProfileState, ProfileUpdate};
@@ -13,14 +13,22 @@ use crate::mapping::{ProfileState, ProfileUpdate};
 struct Entry {
     order: (Timestamp, u64),
     update: Vec<u8>,
-    records: Vec<RecordId>,
+    records: Records,
 }
 
 /// The newest update per profile, and every record that contributed (each is acknowledged only
-/// when the coalesced update was accepted).
+/// when the coalesced update was accepted). Profiles are kept in the order they were first
+/// seen, which is the order they are sent in (no sort of thousands of keys per batch).
 pub struct ProfileBook {
     token: String,
-    latest: HashMap<String, Entry>,
+    latest: Latest,
+}
+
+/// The entries in first-seen order, and where each profile's entry is.
+#[derive(Default)]
+struct Latest {
+    index: HashMap<String, usize>,
+    entries: Vec<Entry>,
 }
 
 impl ProfileBook {
@@ -28,7 +36,7 @@ impl ProfileBook {
     pub fn new(token: impl Into<String>) -> Self {
         Self {
             token: token.into(),
-            latest: HashMap::new(),
+            latest: Latest::default(),
         }
     }
 
@@ -36,7 +44,10 @@ impl ProfileBook {
     pub fn with_capacity(token: impl Into<String>, profiles: usize) -> Self {
         Self {
             token: token.into(),
-            latest: HashMap::with_capacity(profiles),
+            latest: Latest {
+                index: HashMap::with_capacity(profiles),
+                entries: Vec::with_capacity(profiles),
+            },
         }
     }
 
@@ -70,7 +81,7 @@ impl ProfileBook {
             }
             .encode()
         };
-        Self::note(&mut self.latest, distinct_id, order, encode, record);
+        self.latest.note(distinct_id, order, encode, record);
     }
 
     /// Notes the update `encode` builds for profile (or group) `key`, ordered by `order`,
@@ -82,18 +93,45 @@ impl ProfileBook {
         encode: impl FnOnce(&str) -> Vec<u8>,
         record: RecordId,
     ) {
-        Self::note(&mut self.latest, key, order, encode, record);
+        self.latest.note(key, order, encode, record);
     }
 
+    /// Number of profiles to update.
+    pub fn len(&self) -> usize {
+        self.latest.entries.len()
+    }
+
+    /// True when there is nothing to update.
+    pub fn is_empty(&self) -> bool {
+        self.latest.entries.is_empty()
+    }
+
+    /// The updates (`/engage` or `/groups`), in the order their profiles were first seen.
+    pub fn into_items(self) -> Vec<Item> {
+        self.latest
+            .entries
+            .into_iter()
+            .map(|e| Item {
+                bytes: e.update,
+                records: e.records,
+                key: None,
+            })
+            .collect()
+    }
+}
+
+impl Latest {
+    /// Notes the update `encode` builds for `key`: the newest is kept, every record remembered.
     fn note(
-        latest: &mut HashMap<String, Entry>,
+        &mut self,
         key: String,
         order: (Timestamp, u64),
         encode: impl FnOnce(&str) -> Vec<u8>,
         record: RecordId,
     ) {
-        match latest.get_mut(&key) {
-            Some(entry) => {
+        match self.index.get(&key) {
+            Some(&at) => {
+                let entry = &mut self.entries[at];
                 if order >= entry.order {
                     entry.order = order;
                     entry.update = encode(&key);
@@ -104,40 +142,14 @@ impl ProfileBook {
             }
             None => {
                 let update = encode(&key);
-                latest.insert(
-                    key,
-                    Entry {
-                        order,
-                        update,
-                        records: vec![record],
-                    },
-                );
+                self.index.insert(key, self.entries.len());
+                self.entries.push(Entry {
+                    order,
+                    update,
+                    records: Records::from_elem(record, 1),
+                });
             }
         }
-    }
-
-    /// Number of profiles to update.
-    pub fn len(&self) -> usize {
-        self.latest.len()
-    }
-
-    /// True when there is nothing to update.
-    pub fn is_empty(&self) -> bool {
-        self.latest.is_empty()
-    }
-
-    /// The updates (`/engage` or `/groups`), in a stable order.
-    pub fn into_items(self) -> Vec<Item> {
-        let mut entries: Vec<_> = self.latest.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        entries
-            .into_iter()
-            .map(|(_, e)| Item {
-                bytes: e.update,
-                records: e.records,
-                key: None,
-            })
-            .collect()
     }
 }
 
@@ -166,7 +178,7 @@ mod tests {
         book.add("48213".into(), &older, &mapper.profile_state(&older), 0);
         let items = book.into_items();
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].records, vec![1, 0]);
+        assert_eq!(items[0].records.as_slice(), [1, 0]);
         let update: serde_json::Value = serde_json::from_slice(&items[0].bytes).unwrap();
         assert_eq!(update["$set"]["status"], "solved");
     }

@@ -38,7 +38,7 @@ pub fn is_response(event: &TicketEvent) -> bool {
 /// The names an event is sent under with the default names: its own, plus [`RESPONDED`] for a
 /// public staff comment.
 pub fn event_names(event: &TicketEvent) -> Vec<Cow<'static, str>> {
-    EventNames::default().names(event)
+    EventNames::default().names(event).collect()
 }
 
 /// Longest event name both destinations take (FullStory: 250 characters; Mixpanel: 255).
@@ -130,13 +130,9 @@ impl EventNames {
 
     /// The names an event is sent under: its own, plus the responded event for a public
     /// staff comment, each as renamed.
-    pub fn names(&self, event: &TicketEvent) -> Vec<Cow<'static, str>> {
-        let mut names = Vec::with_capacity(2);
-        names.extend(self.name_of(&event.event_type));
-        if is_response(event) {
-            names.extend(self.responded());
-        }
-        names
+    pub fn names(&self, event: &TicketEvent) -> impl Iterator<Item = Cow<'static, str>> + use<> {
+        let responded = is_response(event).then(|| self.responded()).flatten();
+        self.name_of(&event.event_type).into_iter().chain(responded)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use delivery::{Item, RecordId};
+use delivery::{Item, RecordId, Records};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use ticket_analytics::PiiPolicy;
@@ -233,7 +233,7 @@ pub fn updates(event: &TicketEvent, pii: &PiiPolicy) -> Vec<TicketUpdate> {
 /// write is made, and every record that contributed is acknowledged with it.
 #[derive(Debug, Default)]
 pub struct UpdateBook {
-    newest: HashMap<(u64, Aspect), (TicketUpdate, Vec<RecordId>)>,
+    newest: HashMap<(u64, Aspect), (TicketUpdate, Records)>,
 }
 
 impl UpdateBook {
@@ -256,7 +256,8 @@ impl UpdateBook {
                     }
                 }
                 None => {
-                    self.newest.insert(key, (update, vec![record]));
+                    self.newest
+                        .insert(key, (update, Records::from_elem(record, 1)));
                 }
             }
         }
@@ -385,7 +386,7 @@ mod tests {
         book.add(&older, &PiiPolicy::default(), 0);
         let items = book.into_items();
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].records, vec![1, 0]);
+        assert_eq!(items[0].records.as_slice(), [1, 0]);
         let update: TicketUpdate = serde_json::from_slice(&items[0].bytes).unwrap();
         assert_eq!(update.set["status"], "solved");
     }

@@ -218,23 +218,36 @@ impl<'a> TicketEventParts<'a> {
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
     // Connector-shaped events (every event on the bus, bridged ones included) are read by the
     // escape-aware reader; anything it does not take, serde reads.
-    if json.contains("\"detail-type\"")
+    let connector_shaped = is_connector_shaped(json);
+    if connector_shaped
         && let Ok((detail_type, parts)) = crate::scan::connector(json)
         && let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
     {
         return decode_connector_parts(parts, name);
     }
-    decode_event_with_serde(json)
+    decode_shaped_with_serde(json, connector_shaped)
+}
+
+/// The cheap test that picks which one-pass read to try (a scan of the whole document, so it
+/// is made once).
+fn is_connector_shaped(json: &str) -> bool {
+    json.contains("\"detail-type\"")
 }
 
 /// Decodes one event document with serde alone: what [`decode_event`] falls back to, and what
 /// its own reader must always agree with (the fuzz tests compare them).
 #[doc(hidden)]
 pub fn decode_event_with_serde(json: &str) -> Result<TicketEvent, DecodeError> {
+    decode_shaped_with_serde(json, is_connector_shaped(json))
+}
+
+fn decode_shaped_with_serde(
+    json: &str,
+    connector_shaped: bool,
+) -> Result<TicketEvent, DecodeError> {
     // Connector-shaped events and bare webhooks are read in one pass; anything else, or
-    // anything that fails, takes the general path, which names what is wrong and where. The
-    // cheap test only picks which one-pass read to try.
-    if json.contains("\"detail-type\"") {
+    // anything that fails, takes the general path, which names what is wrong and where.
+    if connector_shaped {
         if let Ok(top) = serde_json::from_str::<ConnectorTop<'_>>(json)
             && let Some(name) = top.detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
         {

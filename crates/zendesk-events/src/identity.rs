@@ -62,6 +62,11 @@ impl EventIdentity {
     /// A 32-character lowercase hex key for one destination record: SHA-256 over the identity
     /// and `scope` (destination and record name), so one event yields distinct keys per record.
     pub fn derive_key(&self, scope: &[&str]) -> String {
+        self.derive(scope).as_str().to_owned()
+    }
+
+    /// [`EventIdentity::derive_key`] without an allocation, for the hot path.
+    pub fn derive(&self, scope: &[&str]) -> DerivedKey {
         let mut hasher = Sha256::new();
         hasher.update(self.0.as_bytes());
         for part in scope {
@@ -69,12 +74,23 @@ impl EventIdentity {
             hasher.update(part.as_bytes());
         }
         let digest = hasher.finalize();
-        let mut out = String::with_capacity(32);
-        for byte in &digest[..16] {
-            out.push(HEX[(byte >> 4) as usize] as char);
-            out.push(HEX[(byte & 0xf) as usize] as char);
+        let mut key = [0u8; 32];
+        for (pair, byte) in key.chunks_exact_mut(2).zip(&digest[..16]) {
+            pair[0] = HEX[(byte >> 4) as usize];
+            pair[1] = HEX[(byte & 0xf) as usize];
         }
-        out
+        DerivedKey(key)
+    }
+}
+
+/// A derived key ([`EventIdentity::derive`]): 32 lowercase hex characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DerivedKey([u8; 32]);
+
+impl DerivedKey {
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
     }
 }
 

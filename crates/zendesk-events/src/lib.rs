@@ -21,7 +21,7 @@ pub use account::{AccountEvent, AccountKind, decode_account_event};
 pub use decode::{decode_event, decode_event_with_serde};
 pub use error::DecodeError;
 pub use event::{Attachment, Comment, Sequence, Sla, SourceFamily, Ticket, TicketEvent};
-pub use identity::EventIdentity;
+pub use identity::{DerivedKey, EventIdentity};
 pub use kind::{
     ChangeValue, DETAIL_TYPE_PREFIX, EVENT_TYPES, EventSpec, EventType, WEBHOOK_TICKET_PREFIX,
     title_case,
