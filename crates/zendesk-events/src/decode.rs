@@ -125,24 +125,24 @@ impl<'de: 'a, 'a, T: Members<'a>> serde::de::Visitor<'de> for MembersVisitor<'a,
 /// A webhook read in one pass: its ticket snapshot and its `event` parts decoded as they are
 /// read (the general path, with a JSON path for every error, is taken when this fails).
 #[derive(Deserialize)]
-struct FastWebhook<'a> {
+pub(crate) struct FastWebhook<'a> {
     #[serde(default, deserialize_with = "ids::optional")]
-    account_id: Option<u64>,
+    pub account_id: Option<u64>,
     #[serde(borrow)]
-    id: Cow<'a, str>,
+    pub id: Cow<'a, str>,
     #[serde(borrow, default)]
-    subject: Option<Cow<'a, str>>,
-    time: Timestamp,
+    pub subject: Option<Cow<'a, str>>,
+    pub time: Timestamp,
     #[serde(rename = "type", borrow)]
-    webhook_type: Cow<'a, str>,
-    detail: WireTicket,
+    pub webhook_type: Cow<'a, str>,
+    pub detail: WireTicket,
     #[serde(borrow, default)]
-    event: Option<WebhookEventParts<'a>>,
+    pub event: Option<WebhookEventParts<'a>>,
 }
 
 /// A webhook's `event`: the members the model has, decoded, and the rest raw.
 #[derive(Default)]
-struct WebhookEventParts<'a> {
+pub(crate) struct WebhookEventParts<'a> {
     meta: Option<WebhookMeta>,
     comment: Option<WireComment>,
     custom_field: Option<serde_json::Value>,
@@ -216,14 +216,19 @@ impl<'a> TicketEventParts<'a> {
 
 /// Decodes one event document (`$` is its root in error paths).
 pub fn decode_event(json: &str) -> Result<TicketEvent, DecodeError> {
-    // Connector-shaped events (every event on the bus, bridged ones included) are read by the
-    // escape-aware reader; anything it does not take, serde reads.
+    // Connector-shaped events (every event on the bus, bridged ones included) and bare webhooks
+    // are read by the escape-aware reader; anything it does not take, serde reads.
     let connector_shaped = is_connector_shaped(json);
-    if connector_shaped
-        && let Ok((detail_type, parts)) = crate::scan::connector(json)
-        && let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+    if connector_shaped {
+        if let Ok((detail_type, parts)) = crate::scan::connector(json)
+            && let Some(name) = detail_type.strip_prefix(DETAIL_TYPE_PREFIX)
+        {
+            return decode_connector_parts(parts, name);
+        }
+    } else if let Ok(hook) = crate::scan::webhook(json)
+        && let Ok(event) = webhook_event(hook, &ROOT_PATHS)
     {
-        return decode_connector_parts(parts, name);
+        return Ok(event);
     }
     decode_shaped_with_serde(json, connector_shaped)
 }

@@ -1,8 +1,9 @@
-//! Connector events read with the escape-aware reader (`json-scan`) instead of serde's
-//! visitors: the top level, `detail`, `ticket_event`, its `meta` and its ticket snapshot in one
-//! pass, each value decoded as it is read. The other members of `ticket_event` (comment,
-//! attachment, SLA, custom field, changes, unknown keys) are kept as their text and read by
-//! serde, as the serde one-pass read reads them.
+//! Connector events and bare webhooks read with the escape-aware reader (`json-scan`) instead
+//! of serde's visitors: a connector event's top level, `detail`, `ticket_event`, its `meta` and
+//! its ticket snapshot in one pass, each value decoded as it is read; a webhook's top level and
+//! its ticket snapshot (`detail`) the same way. The other members of `ticket_event` (comment,
+//! attachment, SLA, custom field, changes, unknown keys) and a webhook's `event` are kept as
+//! their text and read by serde, as the serde one-pass read reads them.
 //!
 //! Anything this does not take, serde reads; so it never names an error, and where it takes an
 //! event it must give what serde gives. It refuses every form it does not read exactly as serde
@@ -15,7 +16,7 @@ use json_scan::{Kind, Refused, Scan, Scanner};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::decode::{ConnectorMeta, TicketEventParts};
+use crate::decode::{ConnectorMeta, FastWebhook, TicketEventParts};
 use crate::ids;
 use crate::timestamp::Timestamp;
 use crate::wire::{Key, RawObject, Via, WireSequence, WireTicket};
@@ -38,6 +39,37 @@ pub(crate) fn connector(json: &str) -> Scan<(String, TicketEventParts<'_>)> {
     })?;
     scanner.end()?;
     Ok((detail_type.ok_or(Refused)?, parts.ok_or(Refused)?))
+}
+
+/// A bare webhook's top level and its ticket snapshot (`detail`, the bulk of it), read as serde
+/// reads them into `FastWebhook`; its `event` is read by serde from its text, as there.
+pub(crate) fn webhook(json: &str) -> Scan<FastWebhook<'_>> {
+    let mut scanner = Scanner::new(json);
+    let (mut account_id, mut hook_id, mut subject, mut time) = (None, None, None, None);
+    let (mut webhook_type, mut detail, mut event) = (None, None, None);
+    scanner.object(|s, name| match name {
+        b"account_id" => once(&mut account_id, id(s)?),
+        b"id" => once(&mut hook_id, s.string()?),
+        b"subject" => member(&mut subject, s, Scanner::string),
+        b"time" => once(&mut time, timestamp(s)?),
+        b"type" => once(&mut webhook_type, s.string()?),
+        b"detail" => once(&mut detail, wire_ticket(s)?),
+        b"event" => once(
+            &mut event,
+            serde_json::from_str(s.raw()?).map_err(|_| Refused)?,
+        ),
+        _ => s.skip(),
+    })?;
+    scanner.end()?;
+    Ok(FastWebhook {
+        account_id: account_id.flatten(),
+        id: Cow::Owned(hook_id.ok_or(Refused)?),
+        subject: subject.flatten().map(Cow::Owned),
+        time: time.ok_or(Refused)?,
+        webhook_type: Cow::Owned(webhook_type.ok_or(Refused)?),
+        detail: detail.ok_or(Refused)?,
+        event: event.flatten(),
+    })
 }
 
 /// Sets `slot` to `value`, refusing a second value: serde refuses repeated fields of a struct.
@@ -261,11 +293,12 @@ mod tests {
     use crate::kind::DETAIL_TYPE_PREFIX;
     use crate::{decode_event, decode_event_with_serde, samples};
 
-    /// Whether the scanned read takes `json`.
+    /// Whether the scanned read takes `json` (as a connector event or as a bare webhook).
     fn scanned(json: &str) -> bool {
         super::connector(json)
             .ok()
             .is_some_and(|(detail_type, _)| detail_type.starts_with(DETAIL_TYPE_PREFIX))
+            || super::webhook(json).is_ok()
     }
 
     /// `decode_event` (the scanned read first) and serde alone, compared.
@@ -341,6 +374,7 @@ mod tests {
         let mut tried = 0;
         for folder in [
             "connector",
+            "webhook",
             "bridged",
             "privacy",
             "malformed",
@@ -354,7 +388,7 @@ mod tests {
                     continue;
                 };
                 let compact = event.to_string();
-                if folder == "connector" || folder == "bridged" {
+                if ["connector", "webhook", "bridged"].contains(&folder) {
                     assert!(scanned(&compact), "{folder}/{name} is read by the scanner");
                 }
                 agree(&text);
