@@ -39,44 +39,20 @@ pub struct ProfileState<'a> {
 }
 
 impl ProfileState<'_> {
-    /// Writes the state's members into `members`.
-    pub fn write(&self, members: &mut impl Members) {
-        let m = members;
-        let marks = &self.marks;
-        if let Some(v) = self.status {
-            m.str("status", v);
-        }
-        if let Some(v) = self.priority {
-            m.str("priority", v);
-        }
-        if let Some(v) = self.ticket_type {
-            m.str("ticket_type", v);
-        }
-        for (key, id) in [
-            ("assignee_id", self.assignee_id),
-            ("group_id", self.group_id),
-            ("organization_id", self.organization_id),
-        ] {
-            if let Some(id) = id {
-                m.u64(key, id);
-            }
-        }
-        if let Some(v) = self.tags {
-            m.strings("tags", v);
-        }
-        if let Some(v) = self.channel {
-            m.str("channel", v);
-        }
+    /// Writes the state's members into `m`.
+    pub fn write(&self, m: &mut impl Members) {
+        m.opt_str("status", self.status);
+        m.opt_str("priority", self.priority);
+        m.opt_str("ticket_type", self.ticket_type);
+        m.opt_u64("assignee_id", self.assignee_id);
+        m.opt_u64("group_id", self.group_id);
+        m.opt_u64("organization_id", self.organization_id);
+        m.opt_strings("tags", self.tags);
+        m.opt_str("channel", self.channel);
         m.str("last_event_at", &self.last_event_at);
-        if let Some(v) = marks.deleted {
-            m.bool("deleted", v);
-        }
-        if let Some(v) = marks.merged_into {
-            m.u64("merged_into", v);
-        }
-        if let Some(v) = marks.spam {
-            m.bool("spam", v);
-        }
+        m.opt_bool("deleted", self.marks.deleted);
+        m.opt_u64("merged_into", self.marks.merged_into);
+        m.opt_bool("spam", self.marks.spam);
     }
 }
 

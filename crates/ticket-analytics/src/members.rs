@@ -16,6 +16,41 @@ pub trait Members {
     fn strings(&mut self, key: &str, values: &[String]);
     /// Any JSON value, as it is.
     fn value(&mut self, key: &str, value: &Value);
+
+    /// A string member, or nothing when there is no value.
+    fn opt_str(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.str(key, value);
+        }
+    }
+
+    /// An unsigned integer member, or nothing.
+    fn opt_u64(&mut self, key: &str, value: Option<u64>) {
+        if let Some(value) = value {
+            self.u64(key, value);
+        }
+    }
+
+    /// A boolean member, or nothing.
+    fn opt_bool(&mut self, key: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.bool(key, value);
+        }
+    }
+
+    /// An array of strings, or nothing.
+    fn opt_strings(&mut self, key: &str, values: Option<&[String]>) {
+        if let Some(values) = values {
+            self.strings(key, values);
+        }
+    }
+
+    /// A JSON value, or nothing.
+    fn opt_value(&mut self, key: &str, value: Option<&Value>) {
+        if let Some(value) = value {
+            self.value(key, value);
+        }
+    }
 }
 
 impl Members for Map<String, Value> {

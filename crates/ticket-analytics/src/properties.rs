@@ -76,58 +76,46 @@ impl<'a> TicketProperties<'a> {
         self.organization_id
     }
 
-    /// Writes the properties into `members`, in their documented order, leaving out what is
+    /// Writes the properties into `m`, in their documented order, leaving out what is
     /// absent.
-    pub fn write(&self, members: &mut impl Members) {
-        fn some<T>(value: Option<T>, write: impl FnOnce(T)) {
-            if let Some(value) = value {
-                write(value);
-            }
-        }
-        let m = members;
+    pub fn write(&self, m: &mut impl Members) {
         m.u64("ticket_id", self.ticket_id);
-        some(self.status, |v| m.str("status", v));
-        some(self.priority, |v| m.str("priority", v));
-        some(self.ticket_type, |v| m.str("ticket_type", v));
-        some(self.channel, |v| m.str("channel", v));
-        some(self.requester_id, |v| m.u64("requester_id", v));
-        some(self.submitter_id, |v| m.u64("submitter_id", v));
-        some(self.assignee_id, |v| m.u64("assignee_id", v));
-        some(self.group_id, |v| m.u64("group_id", v));
-        some(self.organization_id, |v| m.u64("organization_id", v));
-        some(self.brand_id, |v| m.u64("brand_id", v));
-        some(self.form_id, |v| m.u64("form_id", v));
-        some(self.tags, |v| m.strings("tags", v));
+        m.opt_str("status", self.status);
+        m.opt_str("priority", self.priority);
+        m.opt_str("ticket_type", self.ticket_type);
+        m.opt_str("channel", self.channel);
+        m.opt_u64("requester_id", self.requester_id);
+        m.opt_u64("submitter_id", self.submitter_id);
+        m.opt_u64("assignee_id", self.assignee_id);
+        m.opt_u64("group_id", self.group_id);
+        m.opt_u64("organization_id", self.organization_id);
+        m.opt_u64("brand_id", self.brand_id);
+        m.opt_u64("form_id", self.form_id);
+        m.opt_strings("tags", self.tags);
         m.str("zendesk_event_type", &self.zendesk_event_type);
-        some(self.actor_id, |v| m.u64("actor_id", v));
-        some(self.previous.as_deref(), |v| m.value("previous", v));
-        some(self.current.as_deref(), |v| m.value("current", v));
-        some(self.comment_id, |v| m.u64("comment_id", v));
-        some(self.comment_public, |v| m.bool("comment_public", v));
-        some(self.comment_author_id, |v| m.u64("comment_author_id", v));
-        some(self.comment_author_is_staff, |v| {
-            m.bool("comment_author_is_staff", v)
-        });
-        some(self.comment_body, |v| m.str("comment_body", v));
-        some(self.description, |v| m.str("description", v));
-        some(self.subject, |v| m.str("subject", v));
-        some(self.attachment_id, |v| m.u64("attachment_id", v));
-        some(self.attachment_content_type, |v| {
-            m.str("attachment_content_type", v)
-        });
-        some(self.attachment_public, |v| m.bool("attachment_public", v));
-        some(self.custom_field_id, |v| m.value("custom_field_id", v));
-        some(self.custom_field_title, |v| {
-            m.value("custom_field_title", v)
-        });
+        m.opt_u64("actor_id", self.actor_id);
+        m.opt_value("previous", self.previous.as_deref());
+        m.opt_value("current", self.current.as_deref());
+        m.opt_u64("comment_id", self.comment_id);
+        m.opt_bool("comment_public", self.comment_public);
+        m.opt_u64("comment_author_id", self.comment_author_id);
+        m.opt_bool("comment_author_is_staff", self.comment_author_is_staff);
+        m.opt_str("comment_body", self.comment_body);
+        m.opt_str("description", self.description);
+        m.opt_str("subject", self.subject);
+        m.opt_u64("attachment_id", self.attachment_id);
+        m.opt_str("attachment_content_type", self.attachment_content_type);
+        m.opt_bool("attachment_public", self.attachment_public);
+        m.opt_value("custom_field_id", self.custom_field_id);
+        m.opt_value("custom_field_title", self.custom_field_title);
         if let Some(sla) = &self.sla {
             m.str("sla_metric", sla.sla_metric);
-            some(sla.sla_instance_id, |v| m.u64("sla_instance_id", v));
-            some(sla.sla_policy_id, |v| m.u64("sla_policy_id", v));
-            some(sla.sla_policy_title, |v| m.str("sla_policy_title", v));
-            some(sla.sla_target_minutes, |v| m.u64("sla_target_minutes", v));
-            some(sla.sla_business_hours, |v| m.bool("sla_business_hours", v));
-            some(sla.sla_target_met, |v| m.bool("sla_target_met", v));
+            m.opt_u64("sla_instance_id", sla.sla_instance_id);
+            m.opt_u64("sla_policy_id", sla.sla_policy_id);
+            m.opt_str("sla_policy_title", sla.sla_policy_title);
+            m.opt_u64("sla_target_minutes", sla.sla_target_minutes);
+            m.opt_bool("sla_business_hours", sla.sla_business_hours);
+            m.opt_bool("sla_target_met", sla.sla_target_met);
             m.bool("sla_group", sla.sla_group);
         }
         self.extra.write(m);
