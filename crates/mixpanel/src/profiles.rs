@@ -182,4 +182,23 @@ mod tests {
         let update: serde_json::Value = serde_json::from_slice(&items[0].bytes).unwrap();
         assert_eq!(update["$set"]["status"], "solved");
     }
+
+    #[test]
+    fn profiles_are_sent_in_the_order_they_were_first_seen() {
+        let mut book = ProfileBook::new("t");
+        let at = Timestamp::from_unix_nanos(1_000_000_000).unwrap();
+        for (record, key) in ["9", "10", "1", "10", "9"].into_iter().enumerate() {
+            book.add_encoded(
+                key.into(),
+                (at, 0),
+                |k| k.as_bytes().to_vec(),
+                record as u32,
+            );
+        }
+        let items = book.into_items();
+        let keys: Vec<&[u8]> = items.iter().map(|i| i.bytes.as_slice()).collect();
+        assert_eq!(keys, [b"9".as_slice(), b"10", b"1"]);
+        let records: Vec<&[u32]> = items.iter().map(|i| i.records.as_slice()).collect();
+        assert_eq!(records, [[0, 4].as_slice(), &[1, 3], &[2]]);
+    }
 }
