@@ -74,9 +74,10 @@ fn specials(word: u64) -> u64 {
         | bytes_below(word, 0x20)
 }
 
-/// Index of the first `"`, `\` or control byte at or after `from`, or `bytes.len()`.
+/// Index of the first `"`, `\` or control byte at or after `from`, or `bytes.len()`: where a
+/// string run ends, for reading JSON and for writing it (the bytes an encoder must escape).
 #[inline]
-fn next_special(bytes: &[u8], from: usize) -> usize {
+pub fn next_special(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));

@@ -160,7 +160,7 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     // Most strings (every key, nearly every value) need no escape: one check, one copy.
-    if !any_needs_escape(bytes) {
+    if json_scan::next_special(bytes, 0) == bytes.len() {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -193,33 +193,7 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Whether any byte of `bytes` is `"`, `\` or below 0x20, eight bytes at a time.
-fn any_needs_escape(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        if needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-            return true;
-        }
-    }
-    words
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-}
-
 const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Whether any of the eight bytes of `word` is `"`, `\` or below 0x20 (exact: the zero-byte
-/// test has no false positives as a whole-word answer).
-fn needs_escape(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    (below_space | has_zero(quote) | has_zero(backslash)) & HIGHS != 0
-}
 
 #[cfg(test)]
 mod tests {
