@@ -14,6 +14,8 @@
 //! serde_json, which names what is wrong and where; so this reader never has to explain an
 //! error, only to refuse.
 
+use std::borrow::Cow;
+
 /// The reader did not take the payload; the general (serde_json) reader reads it instead.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Refused;
@@ -234,18 +236,24 @@ impl<'a> Scanner<'a> {
     /// One pass: each eight bytes are copied whole and the position moves to the first special
     /// byte among them, so a run between two escapes costs one store, not a copy call.
     pub fn string(&mut self) -> Scan<String> {
+        self.str().map(Cow::into_owned)
+    }
+
+    /// Reads a string, unescaped, borrowed from the payload when it holds no escape (an id,
+    /// a time or a type name only looked at need no allocation); see [`Scanner::string`].
+    pub fn str(&mut self) -> Scan<Cow<'a, str>> {
         self.skip_whitespace();
         if self.bytes.get(self.pos) != Some(&b'"') {
             return Err(Refused);
         }
         let bytes = self.bytes;
-        // Most strings of an event (not of an envelope) hold no escape: copied from the
+        // Most strings of an event (not of an envelope) hold no escape: taken from the
         // payload as they are, with no scratch buffer and no second UTF-8 check.
         let start = self.pos + 1;
         let end = next_special(bytes, start);
         if bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
-            return self.text.get(start..end).map(str::to_owned).ok_or(Refused);
+            return self.text.get(start..end).map(Cow::Borrowed).ok_or(Refused);
         }
         let mut read = start;
         // Unescaped into the scratch buffer in one pass, then copied into a string of exactly
@@ -296,7 +304,7 @@ impl<'a> Scanner<'a> {
         self.pos = read + 1;
         // Runs are copied between ASCII delimiters of a `str`, and escapes written as UTF-8.
         std::str::from_utf8(&out[..written])
-            .map(str::to_owned)
+            .map(|text| Cow::Owned(text.to_owned()))
             .map_err(|_| Refused)
     }
 
@@ -529,6 +537,16 @@ mod tests {
     fn skips(json: &str) -> bool {
         let mut scanner = Scanner::new(json);
         scanner.skip().and_then(|()| scanner.end()).is_ok()
+    }
+
+    #[test]
+    fn a_string_without_escapes_is_borrowed_and_one_with_escapes_unescaped() {
+        let mut scanner = Scanner::new(r#"["plain text", "a \"quoted\" word", ""]"#);
+        let mut read = Vec::new();
+        scanner.list(|s| s.str().map(|text| read.push(text))).unwrap();
+        assert!(matches!(&read[0], Cow::Borrowed("plain text")), "{read:?}");
+        assert!(matches!(&read[1], Cow::Owned(text) if text == "a \"quoted\" word"), "{read:?}");
+        assert!(matches!(&read[2], Cow::Borrowed("")), "{read:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
 pub use envelope::{Envelope, EnvelopeKind, InputRecord, StreamChange};
 pub use invocation::{
     ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, SinkHandler, budget, run_invocation,
-    with_request,
+    print_line, with_request,
 };
 pub use lambda_runtime::{Context, LambdaEvent};
 pub use payload::{INVALID_PAYLOAD, TakePayload, take_envelope};

@@ -22,7 +22,7 @@ pub async fn handle(job: &MetricsJob, event: RawEvent) -> Result<Value, Invocati
             let answer = serde_json::to_value(&summary).expect("summaries serialize");
             let mut line = serde_json::json!({"function": FUNCTION, "summary": answer});
             with_request(&mut line, &event.context);
-            eprintln!("{line}");
+            lambda_io::print_line(&line);
             Ok(answer)
         }
         Err(e) => {

@@ -114,7 +114,7 @@ impl Bridge {
             counters = %metrics.to_json(),
             "webhook handled"
         );
-        eprintln!("{}", metrics.emf(latency));
+        lambda_io::print_line(&metrics.emf(latency));
     }
 
     async fn respond(
@@ -285,7 +285,7 @@ impl Bridge {
 
 fn log_refusals(counts: &serde_json::Value, emf: &serde_json::Value) {
     tracing::warn!(counters = %counts, "requests refused before verification");
-    eprintln!("{emf}");
+    lambda_io::print_line(emf);
 }
 
 fn now() -> Timestamp {

@@ -22,11 +22,11 @@ use crate::timestamp::Timestamp;
 use crate::wire::{Key, RawObject, Via, WireSequence, WireTicket};
 
 /// The `detail-type` and the `ticket_event` parts of a connector-shaped EventBridge event.
-pub(crate) fn connector(json: &str) -> Scan<(String, TicketEventParts<'_>)> {
+pub(crate) fn connector(json: &str) -> Scan<(Cow<'_, str>, TicketEventParts<'_>)> {
     let mut scanner = Scanner::new(json);
     let (mut detail_type, mut parts) = (None, None);
     scanner.object(|s, name| match name {
-        b"detail-type" => once(&mut detail_type, s.string()?),
+        b"detail-type" => once(&mut detail_type, s.str()?),
         b"detail" => {
             let mut ticket_event = None;
             s.object(|s, name| match name {
@@ -49,10 +49,10 @@ pub(crate) fn webhook(json: &str) -> Scan<FastWebhook<'_>> {
     let (mut webhook_type, mut detail, mut event) = (None, None, None);
     scanner.object(|s, name| match name {
         b"account_id" => once(&mut account_id, id(s)?),
-        b"id" => once(&mut hook_id, s.string()?),
-        b"subject" => member(&mut subject, s, Scanner::string),
+        b"id" => once(&mut hook_id, s.str()?),
+        b"subject" => member(&mut subject, s, Scanner::str),
         b"time" => once(&mut time, timestamp(s)?),
-        b"type" => once(&mut webhook_type, s.string()?),
+        b"type" => once(&mut webhook_type, s.str()?),
         b"detail" => once(&mut detail, wire_ticket(s)?),
         b"event" => once(
             &mut event,
@@ -63,10 +63,10 @@ pub(crate) fn webhook(json: &str) -> Scan<FastWebhook<'_>> {
     scanner.end()?;
     Ok(FastWebhook {
         account_id: account_id.flatten(),
-        id: Cow::Owned(hook_id.ok_or(Refused)?),
-        subject: subject.flatten().map(Cow::Owned),
+        id: hook_id.ok_or(Refused)?,
+        subject: subject.flatten(),
         time: time.ok_or(Refused)?,
-        webhook_type: Cow::Owned(webhook_type.ok_or(Refused)?),
+        webhook_type: webhook_type.ok_or(Refused)?,
         detail: detail.ok_or(Refused)?,
         event: event.flatten(),
     })
@@ -101,7 +101,7 @@ fn ticket_event_parts<'a>(s: &mut Scanner<'a>) -> Scan<TicketEventParts<'a>> {
     let (mut custom_field, mut sla) = (None, None);
     let mut rest = RawObject::new();
     s.object(|s, name| match name {
-        b"type" => member(&mut type_name, s, |s| s.string().map(Cow::Owned)),
+        b"type" => member(&mut type_name, s, Scanner::str),
         b"meta" => member(&mut meta, s, connector_meta),
         b"ticket" => member(&mut ticket, s, wire_ticket),
         b"comment" => member(&mut comment, s, by_serde),
@@ -134,7 +134,7 @@ fn id(s: &mut Scanner<'_>) -> Scan<Option<u64>> {
     match s.kind()? {
         Kind::Null => s.null().map(|_| None),
         Kind::Number => s.u64().map(Some),
-        Kind::Str => ids::parse_id_text(&s.string()?).map_err(|_| Refused),
+        Kind::Str => ids::parse_id_text(&s.str()?).map_err(|_| Refused),
         _ => Err(Refused),
     }
 }
@@ -146,7 +146,7 @@ fn lowercase(s: &mut Scanner<'_>) -> Scan<String> {
 }
 
 fn timestamp(s: &mut Scanner<'_>) -> Scan<Timestamp> {
-    Timestamp::parse(&s.string()?).map_err(|_| Refused)
+    Timestamp::parse(&s.str()?).map_err(|_| Refused)
 }
 
 fn connector_meta(s: &mut Scanner<'_>) -> Scan<ConnectorMeta> {
