@@ -36,7 +36,10 @@ fn cpu_time_ns(pid: u32) -> Duration {
     for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks of the function") {
         let stat = std::fs::read_to_string(task.expect("a task").path().join("schedstat"));
         // A thread that ended between the listing and the read ran no more.
-        if let Some(first) = stat.ok().and_then(|s| s.split(' ').next()?.parse::<u64>().ok()) {
+        if let Some(first) = stat
+            .ok()
+            .and_then(|s| s.split(' ').next()?.parse::<u64>().ok())
+        {
             ns += first;
         }
     }

@@ -1,5 +1,7 @@
 //! Batches bounded by item count and by uncompressed bytes.
 
+use bytes::Bytes;
+
 /// Index of an input record within one invocation.
 pub type RecordId = u32;
 
@@ -12,7 +14,9 @@ pub type Records = smallvec::SmallVec<[RecordId; 2]>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     /// The serialized record, exactly as it goes on the wire (inside the batch's framing).
-    pub bytes: Vec<u8>,
+    /// Often a slice of a buffer many items were written into (see `ItemBuffer`), so an item
+    /// costs no allocation of its own.
+    pub bytes: Bytes,
     /// Input records that produced it (several when updates were coalesced).
     pub records: Records,
     /// Dedup key for destinations that take it beside the body (FullStory's `Idempotency-Key`).
@@ -21,16 +25,16 @@ pub struct Item {
 
 impl Item {
     /// An item produced by one input record.
-    pub fn new(bytes: Vec<u8>, record: RecordId) -> Self {
+    pub fn new(bytes: impl Into<Bytes>, record: RecordId) -> Self {
         Self {
-            bytes,
+            bytes: bytes.into(),
             records: smallvec::smallvec![record],
             key: None,
         }
     }
 
     /// An item produced by one input record, with its dedup key.
-    pub fn keyed(bytes: Vec<u8>, record: RecordId, key: String) -> Self {
+    pub fn keyed(bytes: impl Into<Bytes>, record: RecordId, key: String) -> Self {
         Self {
             key: Some(key),
             ..Self::new(bytes, record)

@@ -4,6 +4,7 @@
 
 mod batch;
 pub mod http;
+mod item_buffer;
 mod ledger;
 mod retry;
 #[cfg(feature = "sdk-secrets")]
@@ -17,6 +18,8 @@ mod telemetry;
 mod verdict;
 
 pub use batch::{BatchLimits, Batcher, Item, RecordId, Records, json_array};
+pub use bytes::Bytes;
+pub use item_buffer::ItemBuffer;
 pub use ledger::{Failure, Ledger, Outcome};
 pub use retry::{Deadline, RetryPolicy};
 #[cfg(feature = "sdk-secrets")]

@@ -11,8 +11,8 @@ use crate::properties::Conformed;
 /// A request ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRequest {
-    /// The JSON body.
-    pub body: Vec<u8>,
+    /// The JSON body (shared, not copied, by each retry and by the item it travels as).
+    pub body: delivery::Bytes,
     /// `Idempotency-Key`: the same for every retry and redelivery of one source event.
     pub key: String,
 }
@@ -78,7 +78,9 @@ impl EventParts<'_> {
             }),
         };
         EventRequest {
-            body: serde_json::to_vec(&body).expect("event bodies always serialize"),
+            body: serde_json::to_vec(&body)
+                .expect("event bodies always serialize")
+                .into(),
             key: uuid_shaped(&self.identity.derive_key(&["fullstory", self.name])),
         }
     }
@@ -92,7 +94,9 @@ pub fn without_session(request: &EventRequest) -> Option<EventRequest> {
     let digest = Sha256::digest(format!("{}:without-session", request.key));
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     Some(EventRequest {
-        body: serde_json::to_vec(&body).expect("event bodies always serialize"),
+        body: serde_json::to_vec(&body)
+            .expect("event bodies always serialize")
+            .into(),
         key: uuid_shaped(&hex),
     })
 }

@@ -543,9 +543,14 @@ mod tests {
     fn a_string_without_escapes_is_borrowed_and_one_with_escapes_unescaped() {
         let mut scanner = Scanner::new(r#"["plain text", "a \"quoted\" word", ""]"#);
         let mut read = Vec::new();
-        scanner.list(|s| s.str().map(|text| read.push(text))).unwrap();
+        scanner
+            .list(|s| s.str().map(|text| read.push(text)))
+            .unwrap();
         assert!(matches!(&read[0], Cow::Borrowed("plain text")), "{read:?}");
-        assert!(matches!(&read[1], Cow::Owned(text) if text == "a \"quoted\" word"), "{read:?}");
+        assert!(
+            matches!(&read[1], Cow::Owned(text) if text == "a \"quoted\" word"),
+            "{read:?}"
+        );
         assert!(matches!(&read[2], Cow::Borrowed("")), "{read:?}");
     }
 

@@ -12,8 +12,8 @@ mod start;
 pub use answer::{InvocationError, RECORDS_NOT_DELIVERED, answer};
 pub use envelope::{Envelope, EnvelopeKind, InputRecord, StreamChange};
 pub use invocation::{
-    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, SinkHandler, budget, run_invocation,
-    print_line, with_request,
+    ANSWER_RESERVE, METRICS_NAMESPACE, RawEvent, SinkEvent, SinkHandler, budget, print_line,
+    run_invocation, with_request,
 };
 pub use lambda_runtime::{Context, LambdaEvent};
 pub use payload::{INVALID_PAYLOAD, TakePayload, take_envelope};

@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use delivery::{Item, json_array};
+use delivery::{Item, ItemBuffer, json_array};
 use lambda_io::Envelope;
 use mixpanel::request::{gzip, import_body};
 use mixpanel::{Mapper, MappingConfig};
@@ -34,12 +34,17 @@ fn decode_map_encode(c: &mut Criterion) {
     let mapper = Mapper::new(MappingConfig::default());
     let mut group = c.benchmark_group("decode_map_encode");
     group.throughput(Throughput::Elements(samples.len() as u64));
+    // Items are written into one buffer, as the sink writes them.
+    let mut buffer = ItemBuffer::new();
     group.bench_function("sns_wrapped_events", |b| {
         b.iter(|| {
             for payload in &samples {
                 let envelope = Envelope::parse(black_box(payload)).unwrap();
                 let event = envelope.record(0).decode().unwrap();
-                black_box(mapper.events(&event).unwrap());
+                let distinct_id = mapper.distinct_id(&event).unwrap();
+                for item in mapper.events_for(&event, &distinct_id, &mut buffer) {
+                    black_box(item);
+                }
                 black_box(mapper.profile_state(&event));
             }
         })

@@ -6,6 +6,7 @@
 
 use std::hint::black_box;
 
+use delivery::ItemBuffer;
 use lambda_io::Envelope;
 use mixpanel::{Mapper, MappingConfig};
 use serde_json::json;
@@ -37,11 +38,14 @@ fn main() {
     }
     let mapper = Mapper::new(MappingConfig::default());
     let mut bytes = 0;
+    // Items are written into one buffer, as the sink writes them.
+    let mut buffer = ItemBuffer::new();
     for _ in 0..rounds {
         for payload in &payloads {
             let envelope = Envelope::parse(black_box(payload)).unwrap();
             let event = envelope.record(0).decode().unwrap();
-            for encoded in mapper.events(&event).unwrap() {
+            let distinct_id = mapper.distinct_id(&event).unwrap();
+            for encoded in mapper.events_for(&event, &distinct_id, &mut buffer) {
                 bytes += encoded.len();
             }
             black_box(mapper.profile_state(&event));

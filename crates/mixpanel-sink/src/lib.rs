@@ -4,7 +4,7 @@
 //! state becomes a profile update.
 
 use delivery::RetryPolicy;
-use delivery::{Batcher, Delivery, Failure, Item, RecordId, Secret};
+use delivery::{Batcher, Delivery, Failure, Item, ItemBuffer, RecordId, Secret};
 use lambda_io::{Envelope, EnvelopeKind, SinkHandler};
 use mixpanel::accounts::{group_update, organization_properties, user_properties, user_update};
 use mixpanel::stored::StoredTicket;
@@ -43,6 +43,7 @@ impl SinkHandler for Sink {
         }
         let import = self.client.import();
         let mut events = Batcher::new(self.config.import_limits);
+        let mut buffer = ItemBuffer::new();
         let token = self.token();
         let mut profiles = ProfileBook::with_capacity(token, envelope.len());
         // User events set other properties than ticket events on the same requester profile,
@@ -67,7 +68,7 @@ impl SinkHandler for Sink {
                     continue;
                 }
             };
-            for item in self.map(&event, id, delivery, &mut profiles) {
+            for item in self.map(&event, id, delivery, &mut buffer, &mut profiles) {
                 if let Some(batch) = events.push(item) {
                     delivery.send(&import, batch).await;
                 }
@@ -217,6 +218,7 @@ impl Sink {
         event: &TicketEvent,
         id: RecordId,
         delivery: &mut Delivery,
+        buffer: &mut ItemBuffer,
         profiles: &mut ProfileBook,
     ) -> SmallVec<[Item; 2]> {
         if !self.mapper.allows(event) {
@@ -237,7 +239,7 @@ impl Sink {
         // Collected before the profile takes the distinct id; one or two items, kept inline.
         let items = self
             .mapper
-            .events_for(event, &distinct_id)
+            .events_for(event, &distinct_id, buffer)
             .map(|bytes| Item::new(bytes, id))
             .collect();
         // An SLA event holds no ticket state: it leaves the profile as it is.

@@ -3,6 +3,8 @@
 //! One table decides every event name ([`event_name`]); README's mapping table is generated
 //! from it ([`markdown_table`]) and a test keeps the two equal.
 
+use bytes::BufMut;
+use delivery::{Bytes, ItemBuffer};
 use serde::Serialize;
 use ticket_analytics::{EventNames, JsonObject, Members, TicketProperties, is_allowed};
 use zendesk_events::{EVENT_TYPES, EventType, TicketEvent};
@@ -89,7 +91,13 @@ impl ProfileUpdate<'_> {
     /// seen"), "$set"}`.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256);
-        let mut update = JsonObject::begin(&mut out);
+        self.write(&mut out);
+        out
+    }
+
+    /// [`ProfileUpdate::encode`] into `out`.
+    pub fn write(&self, out: &mut impl BufMut) {
+        let mut update = JsonObject::begin(out);
         update.str("$token", self.token);
         update.str("$distinct_id", self.distinct_id);
         update.u64("$ip", 0);
@@ -98,7 +106,6 @@ impl ProfileUpdate<'_> {
         self.set.write(&mut set);
         set.end();
         update.end();
-        out
     }
 }
 
@@ -139,27 +146,29 @@ impl Mapper {
 
     /// The `/import` events for one ticket event, serialized: its own, plus "Ticket Responded"
     /// for a public comment by staff.
-    pub fn events(&self, event: &TicketEvent) -> Result<Vec<Vec<u8>>, MapError> {
+    pub fn events(&self, event: &TicketEvent) -> Result<Vec<Bytes>, MapError> {
         let distinct_id = self.distinct_id(event)?;
-        Ok(self.events_for(event, &distinct_id).collect())
+        let mut buffer = ItemBuffer::new();
+        Ok(self.events_for(event, &distinct_id, &mut buffer).collect())
     }
 
-    /// [`Mapper::events`] for an already resolved distinct id.
+    /// [`Mapper::events`] for an already resolved distinct id, written into `buffer`.
     pub fn events_for<'a>(
         &'a self,
         event: &'a TicketEvent,
         distinct_id: &'a str,
-    ) -> impl Iterator<Item = Vec<u8>> + 'a {
+        buffer: &'a mut ItemBuffer,
+    ) -> impl Iterator<Item = Bytes> + 'a {
         self.config
             .event_names
             .names(event)
-            .map(move |name| self.encode(event, &name, distinct_id))
+            .map(move |name| buffer.write(|out| self.encode(event, &name, distinct_id, out)))
     }
 
     /// One `/import` event: `{"event": name, "properties": {time, distinct_id, $insert_id, ip,
     /// the ticket's properties, the group key}}`, written straight into its buffer (through
     /// serde's generic serializer this was the costliest step of mapping).
-    fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str) -> Vec<u8> {
+    fn encode(&self, event: &TicketEvent, name: &str, distinct_id: &str, out: &mut impl BufMut) {
         let insert_id = event.identity.derive(&["mixpanel", name]);
         let mut ticket = TicketProperties::new(event, &self.config.pii);
         let group = self.config.group_key.as_deref().and_then(|key| {
@@ -171,9 +180,7 @@ impl Mapper {
             };
             id.map(|id| (key, id))
         });
-        // Sized for a typical event (about 600 bytes), so the buffer is not grown five times.
-        let mut out = Vec::with_capacity(1024);
-        let mut import = JsonObject::begin(&mut out);
+        let mut import = JsonObject::begin(out);
         import.str("event", name);
         let mut properties = import.object("properties");
         // Milliseconds since the epoch: when it happened in Zendesk.
@@ -191,7 +198,6 @@ impl Mapper {
         }
         properties.end();
         import.end();
-        out
     }
 
     /// The ticket state to `$set` on the event's profile.

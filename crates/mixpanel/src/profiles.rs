@@ -5,14 +5,14 @@
 
 use std::collections::HashMap;
 
-use delivery::{Item, RecordId, Records};
+use delivery::{Bytes, Item, ItemBuffer, RecordId, Records};
 use zendesk_events::{TicketEvent, Timestamp};
 
 use crate::mapping::{ProfileState, ProfileUpdate};
 
 struct Entry {
     order: (Timestamp, u64),
-    update: Vec<u8>,
+    update: Bytes,
     records: Records,
 }
 
@@ -22,6 +22,7 @@ struct Entry {
 pub struct ProfileBook {
     token: String,
     latest: Latest,
+    buffer: ItemBuffer,
 }
 
 /// The entries in first-seen order, and where each profile's entry is.
@@ -37,6 +38,7 @@ impl ProfileBook {
         Self {
             token: token.into(),
             latest: Latest::default(),
+            buffer: ItemBuffer::new(),
         }
     }
 
@@ -48,6 +50,7 @@ impl ProfileBook {
                 index: HashMap::with_capacity(profiles),
                 entries: Vec::with_capacity(profiles),
             },
+            buffer: ItemBuffer::new(),
         }
     }
 
@@ -72,14 +75,14 @@ impl ProfileBook {
                 .and_then(|s| s.position)
                 .unwrap_or(0),
         );
-        let token = &self.token;
+        let (token, buffer) = (&self.token, &mut self.buffer);
         let encode = |id: &str| {
-            ProfileUpdate {
+            let update = ProfileUpdate {
                 token,
                 distinct_id: id,
                 set: state,
-            }
-            .encode()
+            };
+            buffer.write(|out| update.write(out))
         };
         self.latest.note(distinct_id, order, encode, record);
     }
@@ -93,7 +96,8 @@ impl ProfileBook {
         encode: impl FnOnce(&str) -> Vec<u8>,
         record: RecordId,
     ) {
-        self.latest.note(key, order, encode, record);
+        self.latest
+            .note(key, order, |key| Bytes::from(encode(key)), record);
     }
 
     /// Number of profiles to update.
@@ -126,7 +130,7 @@ impl Latest {
         &mut self,
         key: String,
         order: (Timestamp, u64),
-        encode: impl FnOnce(&str) -> Vec<u8>,
+        encode: impl FnOnce(&str) -> Bytes,
         record: RecordId,
     ) {
         match self.index.get(&key) {
@@ -196,7 +200,7 @@ mod tests {
             );
         }
         let items = book.into_items();
-        let keys: Vec<&[u8]> = items.iter().map(|i| i.bytes.as_slice()).collect();
+        let keys: Vec<&[u8]> = items.iter().map(|i| &i.bytes[..]).collect();
         assert_eq!(keys, [b"9".as_slice(), b"10", b"1"]);
         let records: Vec<&[u32]> = items.iter().map(|i| i.records.as_slice()).collect();
         assert_eq!(records, [[0, 4].as_slice(), &[1, 3], &[2]]);

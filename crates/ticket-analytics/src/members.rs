@@ -2,6 +2,7 @@
 //! the hot path of `/import`, which serde's generic serializer made the costliest step of
 //! mapping) or into a `serde_json` map (FullStory, which reshapes the properties first).
 
+use bytes::BufMut;
 use serde_json::{Map, Value};
 
 /// Takes properties one member at a time, in the order they are written.
@@ -77,26 +78,27 @@ impl Members for Map<String, Value> {
 
 /// A compact JSON object written member by member into a buffer, byte for byte as serde_json
 /// writes it. Keys are escaped like values: setting names (`MIXPANEL_GROUP_KEY`,
-/// `EXTRA_PROPERTIES`) become keys.
-pub struct JsonObject<'a> {
-    out: &'a mut Vec<u8>,
+/// `EXTRA_PROPERTIES`) become keys. Written into any buffer: a `Vec`, or the `BytesMut` that
+/// a batch's items share.
+pub struct JsonObject<'a, B: BufMut = Vec<u8>> {
+    out: &'a mut B,
     empty: bool,
 }
 
-impl<'a> JsonObject<'a> {
+impl<'a, B: BufMut> JsonObject<'a, B> {
     /// Opens an object at the end of `out`.
-    pub fn begin(out: &'a mut Vec<u8>) -> Self {
-        out.push(b'{');
+    pub fn begin(out: &'a mut B) -> Self {
+        out.put_u8(b'{');
         Self { out, empty: true }
     }
 
     /// Closes the object.
     pub fn end(self) {
-        self.out.push(b'}');
+        self.out.put_u8(b'}');
     }
 
     /// Opens an object member; the outer object goes on once it is closed.
-    pub fn object(&mut self, key: &str) -> JsonObject<'_> {
+    pub fn object(&mut self, key: &str) -> JsonObject<'_, B> {
         self.key(key);
         JsonObject::begin(self.out)
     }
@@ -105,19 +107,19 @@ impl<'a> JsonObject<'a> {
     pub fn i64(&mut self, key: &str, value: i64) {
         self.key(key);
         self.out
-            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            .put_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
     fn key(&mut self, key: &str) {
         if !std::mem::take(&mut self.empty) {
-            self.out.push(b',');
+            self.out.put_u8(b',');
         }
         write_str(self.out, key);
-        self.out.push(b':');
+        self.out.put_u8(b':');
     }
 }
 
-impl Members for JsonObject<'_> {
+impl<B: BufMut> Members for JsonObject<'_, B> {
     fn str(&mut self, key: &str, value: &str) {
         self.key(key);
         write_str(self.out, value);
@@ -126,43 +128,42 @@ impl Members for JsonObject<'_> {
     fn u64(&mut self, key: &str, value: u64) {
         self.key(key);
         self.out
-            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            .put_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
     fn bool(&mut self, key: &str, value: bool) {
         self.key(key);
-        self.out
-            .extend_from_slice(if value { b"true" } else { b"false" });
+        self.out.put_slice(if value { b"true" } else { b"false" });
     }
 
     fn strings(&mut self, key: &str, values: &[String]) {
         self.key(key);
-        self.out.push(b'[');
+        self.out.put_u8(b'[');
         for (n, value) in values.iter().enumerate() {
             if n > 0 {
-                self.out.push(b',');
+                self.out.put_u8(b',');
             }
             write_str(self.out, value);
         }
-        self.out.push(b']');
+        self.out.put_u8(b']');
     }
 
     fn value(&mut self, key: &str, value: &Value) {
         self.key(key);
-        serde_json::to_writer(&mut *self.out, value).expect("writing to a Vec cannot fail");
+        serde_json::to_writer((&mut *self.out).writer(), value)
+            .expect("writing to a buffer cannot fail");
     }
 }
 
 /// `text` as a JSON string, escaped exactly as serde_json escapes it: `"`, `\` and control
 /// characters only, with `\b \f \n \r \t` short and the rest as lowercase `\u00XX`.
-pub fn write_str(out: &mut Vec<u8>, text: &str) {
+pub fn write_str(out: &mut impl BufMut, text: &str) {
     let bytes = text.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
+    out.put_u8(b'"');
     // Most strings (every key, nearly every value) need no escape: one check, one copy.
     if json_scan::next_special(bytes, 0) == bytes.len() {
-        out.extend_from_slice(bytes);
-        out.push(b'"');
+        out.put_slice(bytes);
+        out.put_u8(b'"');
         return;
     }
     let mut start = 0;
@@ -185,12 +186,12 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
             ],
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..at]);
-        out.extend_from_slice(escape);
+        out.put_slice(&bytes[start..at]);
+        out.put_slice(escape);
         start = at + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    out.put_slice(&bytes[start..]);
+    out.put_u8(b'"');
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

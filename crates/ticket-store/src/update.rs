@@ -273,7 +273,9 @@ impl UpdateBook {
         writes
             .into_iter()
             .map(|(update, records)| Item {
-                bytes: serde_json::to_vec(&update).expect("updates always serialize"),
+                bytes: serde_json::to_vec(&update)
+                    .expect("updates always serialize")
+                    .into(),
                 records,
                 key: None,
             })

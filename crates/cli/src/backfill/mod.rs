@@ -18,7 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use delivery::{BatchLimits, Deadline, Delivery, Failure, Item, Outcome, RecordId};
+use delivery::{
+    BatchLimits, Bytes, Deadline, Delivery, Failure, Item, ItemBuffer, Outcome, RecordId,
+};
 use mixpanel::{Mapper, MixpanelClient, MixpanelConfig};
 use zendesk_api::{
     ExportPosition, TicketEventItem, TicketEventStream, ZendeskClient, ZendeskConfig,
@@ -70,11 +72,13 @@ struct Pending {
     events: Vec<Item>,
     bytes: usize,
     items: Vec<(u64, i64, u64)>,
+    /// Where the events are written (each event a slice of it).
+    buffer: ItemBuffer,
 }
 
 impl Pending {
     /// Whether `events` more would pass `limits` (a batch never splits an export item).
-    fn would_overflow(&self, events: &[Vec<u8>], limits: BatchLimits) -> bool {
+    fn would_overflow(&self, events: &[Bytes], limits: BatchLimits) -> bool {
         let bytes: usize = events.iter().map(|e| e.len() + 1).sum();
         !self.events.is_empty()
             && (self.events.len() + events.len() > limits.max_items
@@ -203,7 +207,7 @@ impl Backfill {
                 };
                 counts.items_read += 1;
                 counts.position = counts.position.max(item.timestamp);
-                let events = self.encode(&item, &mut counts);
+                let events = self.encode(&item, &mut counts, &mut pending.buffer);
                 if pending.would_overflow(&events, self.limits()) {
                     let sent = self.flush(&mut pending, &mut accepted, &mut counts).await?;
                     total_sent += sent;
@@ -235,7 +239,12 @@ impl Backfill {
     }
 
     /// The `/import` events of one export item (mapped like the live sink).
-    fn encode(&self, item: &TicketEventItem, counts: &mut Counts) -> Vec<Vec<u8>> {
+    fn encode(
+        &self,
+        item: &TicketEventItem,
+        counts: &mut Counts,
+        buffer: &mut ItemBuffer,
+    ) -> Vec<Bytes> {
         let history = history_events(item);
         counts.events_read += history.events.len() as u64;
         let mut out = Vec::new();
@@ -245,7 +254,7 @@ impl Backfill {
                 continue;
             }
             match self.mapper.distinct_id(event) {
-                Ok(distinct_id) => out.extend(self.mapper.events_for(event, &distinct_id)),
+                Ok(distinct_id) => out.extend(self.mapper.events_for(event, &distinct_id, buffer)),
                 Err(e) => {
                     counts.events_unmappable += 1;
                     tracing::warn!(item = item.id, error = %e, "cannot map");
@@ -311,7 +320,7 @@ impl Backfill {
 }
 
 impl Pending {
-    fn push(&mut self, item: &TicketEventItem, events: Vec<Vec<u8>>) {
+    fn push(&mut self, item: &TicketEventItem, events: Vec<Bytes>) {
         let record = self.items.len() as RecordId;
         self.items
             .push((item.id, item.timestamp, events.len() as u64));
