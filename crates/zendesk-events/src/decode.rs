@@ -143,10 +143,10 @@ pub(crate) struct FastWebhook<'a> {
 /// A webhook's `event`: the members the model has, decoded, and the rest raw.
 #[derive(Default)]
 pub(crate) struct WebhookEventParts<'a> {
-    meta: Option<WebhookMeta>,
-    comment: Option<WireComment>,
-    custom_field: Option<serde_json::Value>,
-    rest: RawObject<'a>,
+    pub meta: Option<WebhookMeta>,
+    pub comment: Option<WireComment>,
+    pub custom_field: Option<serde_json::Value>,
+    pub rest: RawObject<'a>,
 }
 
 impl<'a> Members<'a> for WebhookEventParts<'a> {
@@ -456,9 +456,9 @@ struct WireWebhook<'a> {
 }
 
 #[derive(Deserialize)]
-struct WebhookMeta {
+pub(crate) struct WebhookMeta {
     #[serde(default)]
-    sequence: Option<WireSequence>,
+    pub sequence: Option<WireSequence>,
 }
 
 /// The JSON paths of a webhook's parts, for a webhook at the root or as an EventBridge `detail`.

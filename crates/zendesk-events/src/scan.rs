@@ -1,9 +1,9 @@
 //! Connector events and bare webhooks read with the escape-aware reader (`json-scan`) instead
 //! of serde's visitors: a connector event's top level, `detail`, `ticket_event`, its `meta` and
-//! its ticket snapshot in one pass, each value decoded as it is read; a webhook's top level and
-//! its ticket snapshot (`detail`) the same way. The other members of `ticket_event` (comment,
-//! attachment, SLA, custom field, changes, unknown keys) and a webhook's `event` are kept as
-//! their text and read by serde, as the serde one-pass read reads them.
+//! its ticket snapshot in one pass, each value decoded as it is read; a webhook's top level, its
+//! ticket snapshot (`detail`) and its `event` (with `meta`) the same way. The other members
+//! (comment, attachment, SLA, custom field, changes, unknown keys) are kept as their text and
+//! read by serde, as the serde one-pass read reads them.
 //!
 //! Anything this does not take, serde reads; so it never names an error, and where it takes an
 //! event it must give what serde gives. It refuses every form it does not read exactly as serde
@@ -16,7 +16,7 @@ use json_scan::{Kind, Refused, Scan, Scanner};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::decode::{ConnectorMeta, FastWebhook, TicketEventParts};
+use crate::decode::{ConnectorMeta, FastWebhook, TicketEventParts, WebhookEventParts, WebhookMeta};
 use crate::ids;
 use crate::timestamp::Timestamp;
 use crate::wire::{Key, RawObject, Via, WireSequence, WireTicket};
@@ -42,7 +42,7 @@ pub(crate) fn connector(json: &str) -> Scan<(Cow<'_, str>, TicketEventParts<'_>)
 }
 
 /// A bare webhook's top level and its ticket snapshot (`detail`, the bulk of it), read as serde
-/// reads them into `FastWebhook`; its `event` is read by serde from its text, as there.
+/// reads them into `FastWebhook`.
 pub(crate) fn webhook(json: &str) -> Scan<FastWebhook<'_>> {
     let mut scanner = Scanner::new(json);
     let (mut account_id, mut hook_id, mut subject, mut time) = (None, None, None, None);
@@ -54,10 +54,7 @@ pub(crate) fn webhook(json: &str) -> Scan<FastWebhook<'_>> {
         b"time" => once(&mut time, timestamp(s)?),
         b"type" => once(&mut webhook_type, s.str()?),
         b"detail" => once(&mut detail, wire_ticket(s)?),
-        b"event" => once(
-            &mut event,
-            serde_json::from_str(s.raw()?).map_err(|_| Refused)?,
-        ),
+        b"event" => member(&mut event, s, webhook_event_parts),
         _ => s.skip(),
     })?;
     scanner.end()?;
@@ -108,14 +105,7 @@ fn ticket_event_parts<'a>(s: &mut Scanner<'a>) -> Scan<TicketEventParts<'a>> {
         b"attachment" => member(&mut attachment, s, by_serde),
         b"custom_field" => member(&mut custom_field, s, by_serde),
         b"sla" => member(&mut sla, s, by_serde),
-        _ => {
-            let name = std::str::from_utf8(name).map_err(|_| Refused)?;
-            let raw: &RawValue = serde_json::from_str(s.raw()?).map_err(|_| Refused)?;
-            match rest.insert(Key(Cow::Borrowed(name)), raw) {
-                None => Ok(()),
-                Some(_) => Err(Refused),
-            }
-        }
+        _ => raw_member(&mut rest, s, name),
     })?;
     Ok(TicketEventParts {
         type_name: type_name.flatten(),
@@ -126,6 +116,45 @@ fn ticket_event_parts<'a>(s: &mut Scanner<'a>) -> Scan<TicketEventParts<'a>> {
         custom_field: custom_field.flatten(),
         sla: sla.flatten(),
         rest,
+    })
+}
+
+/// A member the model has no field for, kept as its text (once).
+fn raw_member<'a>(rest: &mut RawObject<'a>, s: &mut Scanner<'a>, name: &'a [u8]) -> Scan<()> {
+    let name = std::str::from_utf8(name).map_err(|_| Refused)?;
+    let raw: &RawValue = serde_json::from_str(s.raw()?).map_err(|_| Refused)?;
+    match rest.insert(Key(Cow::Borrowed(name)), raw) {
+        None => Ok(()),
+        Some(_) => Err(Refused),
+    }
+}
+
+/// A webhook's `event`: its `meta` read here, comment and custom field by serde, the rest raw.
+fn webhook_event_parts<'a>(s: &mut Scanner<'a>) -> Scan<WebhookEventParts<'a>> {
+    let (mut meta, mut comment, mut custom_field) = (None, None, None);
+    let mut rest = RawObject::new();
+    s.object(|s, name| match name {
+        b"meta" => member(&mut meta, s, webhook_meta),
+        b"comment" => member(&mut comment, s, by_serde),
+        b"custom_field" => member(&mut custom_field, s, by_serde),
+        _ => raw_member(&mut rest, s, name),
+    })?;
+    Ok(WebhookEventParts {
+        meta: meta.flatten(),
+        comment: comment.flatten(),
+        custom_field: custom_field.flatten(),
+        rest,
+    })
+}
+
+fn webhook_meta(s: &mut Scanner<'_>) -> Scan<WebhookMeta> {
+    let mut sequence = None;
+    s.object(|s, name| match name {
+        b"sequence" => member(&mut sequence, s, wire_sequence),
+        _ => s.skip(),
+    })?;
+    Ok(WebhookMeta {
+        sequence: sequence.flatten(),
     })
 }
 
