@@ -1,8 +1,9 @@
 //! Event names: one table for Mixpanel and FullStory, and which events a setting lets through.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
-use zendesk_events::{EventType, TicketEvent};
+use zendesk_events::{EVENT_TYPES, EventSpec, EventType, TicketEvent};
 
 /// The extra event a public comment by staff yields.
 pub const RESPONDED: &str = "Ticket Responded";
@@ -15,6 +16,11 @@ pub fn event_name(event_type: &EventType) -> Cow<'static, str> {
     }
     match event_type {
         EventType::Known(spec) if spec.name.starts_with("Ticket ") => Cow::Borrowed(spec.name),
+        // Known types are named once per process, not once per event.
+        EventType::Known(spec) => match known_name(spec) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("Ticket {}", spec.name)),
+        },
         _ => {
             let name = event_type.name();
             if name.starts_with("Ticket ") {
@@ -24,6 +30,24 @@ pub fn event_name(event_type: &EventType) -> Cow<'static, str> {
             }
         }
     }
+}
+
+/// `"Ticket " + name` of each of [`EVENT_TYPES`], in its order, built on first use.
+static KNOWN_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    EVENT_TYPES
+        .iter()
+        .map(|spec| format!("Ticket {}", spec.name))
+        .collect()
+});
+
+/// The `"Ticket " + name` of a spec of [`EVENT_TYPES`] (found by its place in the table).
+fn known_name(spec: &'static EventSpec) -> Option<&'static str> {
+    let offset = (spec as *const EventSpec as usize)
+        .checked_sub(EVENT_TYPES.as_ptr() as usize)?;
+    let index = offset / std::mem::size_of::<EventSpec>();
+    let known = EVENT_TYPES.get(index)?;
+    // Another spec (not from the table) has no precomputed name.
+    std::ptr::eq(known, spec).then(|| KNOWN_NAMES[index].as_str())
 }
 
 /// Whether the event is a public comment by staff, which also counts as "Ticket Responded".
@@ -221,6 +245,24 @@ mod tests {
         }
         let long = format!("Status Changed={}", "x".repeat(MAX_EVENT_NAME_CHARS + 1));
         assert!(EventNames::parse(&long).unwrap_err().contains("250"));
+    }
+
+    #[test]
+    fn every_known_type_is_named_without_an_allocation_per_event() {
+        for spec in EVENT_TYPES {
+            let name = event_name(&EventType::Known(spec));
+            assert!(matches!(name, Cow::Borrowed(_)), "{}", spec.name);
+            if spec.name != "Comment Created" && !spec.name.starts_with("Ticket ") {
+                assert_eq!(name, format!("Ticket {}", spec.name));
+            }
+        }
+        // A spec outside the table is still named by the rule.
+        let spec = &EVENT_TYPES[1];
+        let outside: &'static EventSpec = Box::leak(Box::new(EventSpec { ..*spec }));
+        assert_eq!(
+            event_name(&EventType::Known(outside)),
+            event_name(&EventType::Known(&EVENT_TYPES[1]))
+        );
     }
 
     #[test]

@@ -62,18 +62,23 @@ pub(crate) fn into_extra(
     object
         .into_iter()
         .map(|(key, raw)| {
-            let path = format!("{base}.{}", key.0);
-            let value = match key.0.as_ref() {
-                "target_ticket_id" => id_value(raw, &path)?,
-                "users_added" | "users_removed" => {
-                    let list: IdList = parse_raw(raw, &path)?;
-                    Value::from(list.0)
-                }
-                _ => parse_raw(raw, &path)?,
-            };
+            // The path is only written out when the value is wrong.
+            let value = extra_value(&key.0, raw, "")
+                .or_else(|_| extra_value(&key.0, raw, &format!("{base}.{}", key.0)))?;
             Ok((key.0.into_owned(), value))
         })
         .collect()
+}
+
+fn extra_value(key: &str, raw: &RawValue, path: &str) -> Result<Value, DecodeError> {
+    Ok(match key {
+        "target_ticket_id" => id_value(raw, path)?,
+        "users_added" | "users_removed" => {
+            let list: IdList = parse_raw(raw, path)?;
+            Value::from(list.0)
+        }
+        _ => parse_raw(raw, path)?,
+    })
 }
 
 #[derive(Deserialize)]
