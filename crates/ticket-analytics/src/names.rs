@@ -42,8 +42,7 @@ static KNOWN_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 /// The `"Ticket " + name` of a spec of [`EVENT_TYPES`] (found by its place in the table).
 fn known_name(spec: &'static EventSpec) -> Option<&'static str> {
-    let offset = (spec as *const EventSpec as usize)
-        .checked_sub(EVENT_TYPES.as_ptr() as usize)?;
+    let offset = (spec as *const EventSpec as usize).checked_sub(EVENT_TYPES.as_ptr() as usize)?;
     let index = offset / std::mem::size_of::<EventSpec>();
     let known = EVENT_TYPES.get(index)?;
     // Another spec (not from the table) has no precomputed name.
