@@ -1,6 +1,6 @@
-//! What every sink shares: batches bounded by count and bytes, typed verdicts, backoff with full
-//! jitter bounded by the Lambda deadline, per-record acknowledgement, and telemetry (a summary
-//! line and EMF metrics per invocation).
+//! What every sink shares: batches bounded by count and bytes (their items slices of one shared
+//! buffer), typed verdicts, backoff with full jitter bounded by the Lambda deadline, per-record
+//! acknowledgement, and telemetry (a summary line and EMF metrics per invocation).
 
 mod batch;
 pub mod http;
