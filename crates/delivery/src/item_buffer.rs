@@ -57,7 +57,7 @@ mod tests {
             assert_eq!(&item[..], format!("{{\"n\":{n}}}").as_bytes());
         }
         for pair in items.windows(2) {
-            // SAFETY-free pointer arithmetic: only compared, never dereferenced.
+            // The pointers are only compared, never dereferenced.
             assert_eq!(
                 pair[0].as_ptr().wrapping_add(pair[0].len()),
                 pair[1].as_ptr(),
